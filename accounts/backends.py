@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from .identifiers import normalise_identifier
+from .models import User
+
+
+class EmailOrPhoneBackend(ModelBackend):
+    """Authenticate by email address or mainland mobile number, however formatted."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if not username or password is None:
+            return None
+        try:
+            kind, value = normalise_identifier(username)
+        except ValidationError:
+            return None
+        user = User.objects.filter(**{kind: value}).first()
+        if user is None:
+            User().set_password(password)  # same work as a real check: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,165 @@
+"""Users, customer profiles (personal data, encrypted where sensitive) and staff profiles."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .crypto import decrypt_text
+
+
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
+
+
+class Jurisdiction(models.TextChoices):
+    CN = "CN", _("China (GB/T 45251-2025, CBA 2026 guideline)")
+    US_REGF = "US-REGF", _("United States (Regulation F, 12 CFR 1006)")
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not an IANA time zone."), params={"value": value})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str | None, phone: str | None, password: str | None, **extra: Any) -> User:
+        if not email and not phone:
+            raise ValueError("A user needs an email address or a mobile number.")
+        user = self.model(email=self.normalize_email(email).lower() if email else None, phone=phone or None, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(
+        self, email: str | None = None, password: str | None = None, phone: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, phone, password, **extra)
+
+    def create_superuser(self, email: str | None = None, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, extra.pop("phone", None), password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Logs in with an email address or a mainland mobile number (stored as E.164)."""
+
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=20, unique=True, null=True, blank=True)
+    full_name = models.CharField(_("name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False), name="user_has_login_identifier"
+            )
+        ]
+        permissions = [
+            ("access_staff_area", _("Can use the staff area")),
+            ("view_customer_pii", _("Can view customers' personal data unmasked")),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or self.phone or f"user {self.pk}"
+
+    @property
+    def login_identifier(self) -> str:
+        return self.email or self.phone or ""
+
+
+class CustomerProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="customer_profile")
+    customer_number = models.CharField(_("customer number"), max_length=20, unique=True)
+    legal_name = models.CharField(_("legal name"), max_length=150)
+    national_id_encrypted = models.TextField(_("national ID number (encrypted)"), blank=True)
+    national_id_masked = models.CharField(_("national ID number"), max_length=40, blank=True)
+    national_id_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS)
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=10, choices=Jurisdiction.choices, default=Jurisdiction.CN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer profile")
+        verbose_name_plural = _("customer profiles")
+        ordering = ["customer_number"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_number} {self.legal_name}"
+
+    def national_id_plain(self) -> str:
+        """Decrypt: call only from a service that records the access."""
+        return decrypt_text(self.national_id_encrypted) if self.national_id_encrypted else ""
+
+    @property
+    def masked_name(self) -> str:
+        name = self.legal_name
+        return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+    @property
+    def masked_phone(self) -> str:
+        return self.phone[:-8] + "****" + self.phone[-4:] if len(self.phone) > 8 else "****"
+
+
+class EmergencyContact(models.Model):
+    """A third party: may be contacted only as the compliance rules allow, never told of the debt."""
+
+    profile = models.ForeignKey(CustomerProfile, on_delete=models.CASCADE, related_name="emergency_contacts")
+    name = models.CharField(_("name"), max_length=150)
+    relationship = models.CharField(_("relationship"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20)
+    is_third_party = models.BooleanField(_("third party"), default=True, editable=False)
+    refused_contact = models.BooleanField(_("asked not to be contacted"), default=False)
+
+    class Meta:
+        verbose_name = _("emergency contact")
+        verbose_name_plural = _("emergency contacts")
+        constraints = [
+            models.CheckConstraint(condition=Q(is_third_party=True), name="emergency_contact_is_third_party")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship})"
+
+
+class StaffProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="staff_profile")
+    badge_number = models.CharField(_("badge number"), max_length=30, unique=True)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} #{self.badge_number}"

@@ -1,0 +1,51 @@
+"""Staff roles as groups with permissions (the table later apps extend)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    FIELD_OFFICER = "field_officer", _("Field officer")
+    COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
+    AGENCY = "agency", _("External agency")
+    ADMIN = "admin", _("Administrator")
+
+
+STAFF_AREA = "accounts.access_staff_area"
+VIEW_PII = "accounts.view_customer_pii"
+
+# Permission codenames ("app_label.codename") granted to each role. Permissions that do
+# not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AGENT: [STAFF_AREA, VIEW_PII, "accounts.view_customerprofile"],
+    Role.SUPERVISOR: [STAFF_AREA, VIEW_PII, "accounts.view_customerprofile", "audit.view_auditevent"],
+    Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
+    Role.COMPLIANCE_OFFICER: [
+        STAFF_AREA,
+        VIEW_PII,
+        "accounts.view_customerprofile",
+        "audit.view_auditevent",
+        "django_celery_beat.view_periodictask",
+    ],
+    # Agencies see only the accounts placed with them, with personal data masked.
+    Role.AGENCY: [STAFF_AREA],
+    Role.ADMIN: [
+        STAFF_AREA,
+        VIEW_PII,
+        "accounts.view_customerprofile",
+        "accounts.change_customerprofile",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_staffprofile",
+        "accounts.add_staffprofile",
+        "accounts.change_staffprofile",
+        "audit.view_auditevent",
+        "django_celery_beat.view_periodictask",
+        "django_celery_beat.change_periodictask",
+    ],
+}

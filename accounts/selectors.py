@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from portal.errors import NotFoundError
+
+from .models import CustomerProfile, User
+from .roles import Role
+
+
+def user_has_role(user: User, role: Role) -> bool:
+    return user.groups.filter(name=role).exists()
+
+
+def customer_profiles_for_staff(*, user: User) -> QuerySet[CustomerProfile]:
+    """Customers a staff user may see. Agencies see only accounts placed with them
+    (placements arrive with casework; until then an agency sees none)."""
+    qs = CustomerProfile.objects.select_related("user").order_by("customer_number")
+    if user_has_role(user, Role.AGENCY) and not user.is_superuser:
+        return qs.none()
+    return qs
+
+
+def customer_profile_get_for_staff(*, user: User, pk: int) -> CustomerProfile:
+    profile = customer_profiles_for_staff(user=user).prefetch_related("emergency_contacts").filter(pk=pk).first()
+    if profile is None:
+        raise NotFoundError(code="customer_not_found", message="Customer not found.")
+    return profile
+
+
+def customer_profile_for_user(*, user: User) -> CustomerProfile:
+    profile = CustomerProfile.objects.filter(user=user).first()
+    if profile is None:
+        raise NotFoundError(code="customer_not_found", message="No customer profile for this login.")
+    return profile

@@ -1,0 +1,208 @@
+"""Writes for users, customers, staff and roles. Each writes its audit event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.services import audit_record
+from portal.errors import ApplicationError
+
+from .crypto import encrypt_text, keyed_digest, mask_national_id
+from .identifiers import normalise_mainland_mobile, normalise_phone
+from .models import CustomerProfile, EmergencyContact, Jurisdiction, Language, StaffProfile, User
+from .roles import ROLE_PERMISSIONS, Role
+from .validators import validate_cn_resident_id
+
+
+@transaction.atomic
+def roles_sync(*, actor: User | None = None) -> list[str]:
+    """Make every role group hold exactly the permissions ROLE_PERMISSIONS names."""
+    changed: list[str] = []
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=role)
+        wanted = set()
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.add(perm.pk)
+        current = set(group.permissions.values_list("pk", flat=True))
+        if created or wanted != current:
+            group.permissions.set(wanted)
+            changed.append(str(role))
+    if changed:
+        audit_record(action="roles.synced", actor=actor, object_type="auth.group", data={"roles": changed})
+    return changed
+
+
+def _clean_national_id(national_id: str, jurisdiction: str) -> str:
+    national_id = national_id.strip().upper()
+    if national_id and jurisdiction == Jurisdiction.CN:
+        national_id = validate_cn_resident_id(national_id)
+    return national_id
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: User | None,
+    legal_name: str,
+    password: str | None,
+    email: str = "",
+    phone: str = "",
+    national_id: str = "",
+    postal_address: str = "",
+    timezone: str = "Asia/Shanghai",
+    language: str = Language.ZH_HANS,
+    jurisdiction: str = Jurisdiction.CN,
+) -> CustomerProfile:
+    """Open a customer login and profile. The national ID is stored only encrypted."""
+    try:
+        phone_e164 = (
+            normalise_mainland_mobile(phone)
+            if phone and jurisdiction == Jurisdiction.CN
+            else (normalise_phone(phone, "US") if phone else "")
+        )
+        national_id = _clean_national_id(national_id, jurisdiction)
+    except ValidationError as exc:
+        raise ApplicationError(code=exc.code or "invalid", message=exc.messages[0]) from exc
+    email = email.strip().lower()
+    if email and User.objects.filter(email=email).exists():
+        raise ApplicationError(code="email_taken", message=_("A user with this email address already exists."))
+    if phone_e164 and User.objects.filter(phone=phone_e164).exists():
+        raise ApplicationError(code="phone_taken", message=_("A user with this mobile number already exists."))
+    user = User.objects.create_user(
+        email=email or None, phone=phone_e164 or None, password=password, full_name=legal_name, language=language
+    )
+    if password is None:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    profile = CustomerProfile(
+        user=user,
+        customer_number=f"C{user.pk:08d}",
+        legal_name=legal_name,
+        phone=phone_e164,
+        email=email,
+        postal_address=postal_address,
+        timezone=timezone,
+        language=language,
+        jurisdiction=jurisdiction,
+    )
+    if national_id:
+        profile.national_id_encrypted = encrypt_text(national_id)
+        profile.national_id_masked = mask_national_id(national_id)
+        profile.national_id_digest = keyed_digest(national_id)
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    audit_record(
+        action="customer.created",
+        actor=actor,
+        obj=profile,
+        subject_user_id=user.pk,
+        data={"customer_number": profile.customer_number, "jurisdiction": jurisdiction},
+    )
+    return profile
+
+
+@transaction.atomic
+def emergency_contact_add(
+    *, actor: User | None, profile: CustomerProfile, name: str, relationship: str, phone: str
+) -> EmergencyContact:
+    contact = EmergencyContact.objects.create(profile=profile, name=name, relationship=relationship, phone=phone)
+    audit_record(
+        action="customer.emergency_contact_added",
+        actor=actor,
+        obj=contact,
+        subject_user_id=profile.user_id,
+        data={"relationship": relationship},
+    )
+    return contact
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: User | None,
+    email: str,
+    full_name: str,
+    password: str | None,
+    role: Role | str,
+    badge_number: str,
+    title: str = "",
+) -> User:
+    """Create a staff user in one role. Two-factor set-up happens at first login."""
+    role = Role(role)
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name, is_staff=True, is_superuser=(role == Role.ADMIN)
+    )
+    group, _unused = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    StaffProfile.objects.create(user=user, badge_number=badge_number, title=title)
+    audit_record(action="staff.created", actor=actor, obj=user, data={"role": str(role), "badge": badge_number})
+    return user
+
+
+@transaction.atomic
+def customer_pii_view(*, actor: User, profile: CustomerProfile, purpose: str) -> dict[str, Any]:
+    """Reveal a customer's personal data to staff; the viewing itself is audited."""
+    audit_record(
+        action="pii.viewed",
+        actor=actor,
+        obj=profile,
+        subject_user_id=profile.user_id,
+        data={"purpose": purpose, "fields": ["legal_name", "national_id", "phone", "email", "postal_address"]},
+    )
+    return {
+        "legal_name": profile.legal_name,
+        "national_id": profile.national_id_plain(),
+        "phone": profile.phone,
+        "email": profile.email,
+        "postal_address": profile.postal_address,
+    }
+
+
+@transaction.atomic
+def totp_device_start(*, actor: User) -> TOTPDevice:
+    """An unconfirmed TOTP device for set-up (reused until confirmed)."""
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=actor, name="default", confirmed=False)
+        audit_record(action="auth.totp_setup_started", actor=actor, obj=device)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> TOTPDevice:
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=actor)
+    if device.confirmed:
+        return device
+    if not device.verify_token(token.strip()):
+        audit_record(action="auth.totp_setup_failed", actor=actor, obj=device)
+        raise ApplicationError(
+            code="invalid_token",
+            message=_("That code is not valid. Check the clock of your authenticator app and try again."),
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(action="auth.totp_confirmed", actor=actor, obj=device)
+    return device
+
+
+@transaction.atomic
+def user_language_set(*, actor: User, language: str) -> User:
+    language = Language(language)
+    before = actor.language
+    actor.language = language
+    actor.save(update_fields=["language"])
+    profile = CustomerProfile.objects.filter(user=actor).first()
+    if profile is not None:
+        profile.language = language
+        profile.save(update_fields=["language", "updated_at"])
+    audit_record(action="user.language_set", actor=actor, obj=actor, data={"before": before, "after": str(language)})
+    return actor

@@ -1,0 +1,56 @@
+"""Test-wide set-up: test settings values, and service markers (postgres, redis, browser)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+os.environ.setdefault("DJANGO_ENV", "test")
+os.environ.setdefault("FAIRDUE_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "") in ("1", "true", "yes")
+
+
+def _redis_reachable() -> bool:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing_service(item: pytest.Item) -> tuple[str, str] | None:
+    from django.conf import settings
+
+    if (
+        item.get_closest_marker("postgres")
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        return "REQUIRE_SERVICES", "PostgreSQL (set DATABASE_URL=postgres://…)"
+    if item.get_closest_marker("redis") and not _redis_reachable():
+        return "REQUIRE_SERVICES", "Redis (set REDIS_URL=redis://…)"
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        return "REQUIRE_BROWSER", f"Chromium at {CHROMIUM}"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    missing = _missing_service(item)
+    if missing is None:
+        return
+    flag, what = missing
+    if _flag(flag):
+        pytest.fail(f"{what} is required ({flag}=1) but not available", pytrace=False)
+    pytest.skip(f"needs {what}")

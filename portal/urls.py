@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views
+
+portal_patterns = (
+    [path("", views.dashboard, name="dashboard")],
+    "portal",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("me/", include(portal_patterns)),
+    path("accounts/", include("accounts.urls")),
+    path("staff/", include("cases.urls")),
+    path("i18n/setlang/", views.language_switch, name="set_language"),
+    # The admin signs in through our login page (lockout, audit, 2FA).
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
+
+from accounts.models import User
+from accounts.roles import Role
+from tests.accounts.factories import PASSWORD, make_customer, make_staff
+
+
+@pytest.fixture
+def customer(db):
+    return make_customer()
+
+
+@pytest.fixture
+def staff_factory(db):
+    return make_staff
+
+
+def login(client: Client, user: User, password: str = PASSWORD) -> None:
+    """Log in through the real login page (lockout backend and audit included)."""
+    response = client.post("/accounts/login/", {"username": user.email or user.phone, "password": password})
+    assert response.status_code == 302, response.content
+
+
+def login_verified_staff(client: Client, user: User) -> TOTPDevice:
+    """Log a staff user in with a confirmed TOTP device and a verified session."""
+    from django_otp.oath import totp
+
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True, key=random_hex(20))
+    login(client, user)
+    response = client.post("/accounts/2fa/verify/", {"token": f"{totp(device.bin_key):06d}", "next": "/staff/"})
+    assert response.status_code == 302, response.content
+    return device
+
+
+@pytest.fixture
+def verified_agent_client(db, client):
+    user = make_staff(Role.AGENT)
+    login_verified_staff(client, user)
+    client.user = user
+    return client

@@ -1,0 +1,61 @@
+"""Production settings refuse to start without explicit secrets (checked in a fresh process)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+BASE = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "x" * 60 + "-production-like-secret-for-the-check",
+    "DATABASE_URL": "postgres://fairdue@127.0.0.1:5432/fairdue",
+    "DJANGO_ALLOWED_HOSTS": "fairdue.example",
+    "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+}
+
+
+def _run(env_overrides: dict[str, str | None], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "FIELD_"))}
+    env.update(PRODUCTION_ENV)
+    for key, value in env_overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+REQUIRED = ["DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEY"]
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_production_refuses_to_start_without(missing):
+    result = _run({missing: None}, "check")
+    assert result.returncode != 0
+    assert f"{missing} must be set explicitly" in result.stderr
+
+
+def test_production_passes_the_deployment_checklist():
+    result = _run({}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_embedded_default_generates_its_secret_once(tmp_path):
+    env = {"DJANGO_ENV": "development", "DJANGO_SECRET_KEY": None, "DATABASE_URL": None,
+           "DJANGO_ALLOWED_HOSTS": None, "FIELD_ENCRYPTION_KEY": None, "FAIRDUE_VAR_DIR": str(tmp_path)}
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = _run(env, "shell", "-c", code)
+    second = _run(env, "shell", "-c", code)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip().splitlines()[-1]
+    assert key == second.stdout.strip().splitlines()[-1] and len(key) > 50
+    assert (tmp_path / "secret_key").read_text().strip() == key
