@@ -1,0 +1,390 @@
+"""Moves contracts between the database and the pure ledger engine, in batches.
+
+Every function here works on a list of contracts with a fixed number of queries, so the
+nightly sweep (thousands of contracts per range) and a single payment share one code path.
+Callers hold the contracts' row locks and an open transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from . import ledger
+from .models import (
+    Adjustment,
+    AdjustmentKind,
+    AllocationLine,
+    ChargeEntry,
+    Contract,
+    ContractStatus,
+    DelinquencyTransition,
+    Installment,
+    Payment,
+    PaymentStatus,
+    PlanStatus,
+    Refund,
+    RepaymentPlan,
+)
+
+ZERO = Decimal("0.00")
+INSTALLMENT_FIELDS = [
+    "principal_due",
+    "interest_due",
+    "principal_paid",
+    "interest_paid",
+    "penalty_accrued",
+    "penalty_paid",
+    "penalty_waived",
+    "fee_charged",
+    "fee_paid",
+    "fee_waived",
+    "interest_waived",
+    "principal_waived",
+    "late_fee_assessed",
+    "superseded_on",
+    "settled_on",
+]
+CONTRACT_LEDGER_FIELDS = [
+    "credit_balance",
+    "principal_days",
+    "accrued_through",
+    "principal_outstanding",
+    "next_due_date",
+    "days_past_due",
+    "bucket",
+    "status",
+    "delinquency_episode",
+    "delinquent_since",
+]
+
+DEFAULT_BUCKETS: list[tuple[str, int, int | None]] = [
+    ("M0", 0, 0),
+    ("M1", 1, 30),
+    ("M2", 31, 60),
+    ("M3", 61, 90),
+    ("M4", 91, 180),
+    ("M5+", 181, None),
+]
+
+
+def bucket_for(days: int, buckets: Sequence[tuple[str, int, int | None]] | None = None) -> str:
+    from django.conf import settings
+
+    for label, low, high in buckets or getattr(settings, "DELINQUENCY_BUCKETS", DEFAULT_BUCKETS):
+        if days >= low and (high is None or days <= high):
+            return label
+    return "M5+"
+
+
+def terms_of(contract: Contract) -> ledger.Terms:
+    return ledger.Terms(
+        start_date=contract.start_date,
+        grace_days=contract.grace_days,
+        penalty_daily_rate=contract.penalty_daily_rate,
+        late_fee_kind=contract.late_fee_kind,
+        late_fee_value=contract.late_fee_value,
+        late_fee_cap=contract.late_fee_cap,
+        cost_cap_annual_rate=contract.cost_cap_annual_rate,
+        allocation_order=tuple(contract.allocation_order),
+    )
+
+
+def _inst_from_row(row: Installment) -> ledger.Inst:
+    values = {name: getattr(row, name) for name in INSTALLMENT_FIELDS}
+    return ledger.Inst(key=row.pk, seq=row.seq, due_date=row.due_date, plan_key=row.plan_id, **values)
+
+
+@dataclass
+class Loaded:
+    contract: Contract
+    terms: ledger.Terms
+    state: ledger.State
+    rows: dict[int, Installment]
+    suppressed_fees: frozenset[int]
+    open_charges: dict[tuple[int, str], ChargeEntry] = field(default_factory=dict)
+    transitions: list[DelinquencyTransition] = field(default_factory=list)
+
+
+def load(contracts: Sequence[Contract]) -> dict[int, Loaded]:
+    """Current ledger state of each contract (five queries whatever the number)."""
+    ids = [c.pk for c in contracts]
+    rows_by_contract: dict[int, list[Installment]] = defaultdict(list)
+    for row in Installment.objects.filter(contract_id__in=ids).order_by("due_date", "seq", "id"):
+        rows_by_contract[row.contract_id].append(row)
+    credit_in: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for line in (
+        AllocationLine.objects.filter(contract_id__in=ids)
+        .filter(Q(component="credit") | Q(from_credit=True))
+        .values("contract_id", "payment_id", "from_credit")
+        .annotate(total=Sum("amount"))
+    ):
+        sign = -1 if line["from_credit"] else 1
+        lots = credit_in[line["contract_id"]]
+        lots[line["payment_id"]] = lots.get(line["payment_id"], ZERO) + sign * line["total"]
+    suppressed: dict[int, set[int]] = defaultdict(set)
+    for contract_id, inst_id in Adjustment.objects.filter(
+        contract_id__in=ids, kind=AdjustmentKind.REVERSE_LATE_FEE
+    ).values_list("contract_id", "installment_id"):
+        suppressed[contract_id].add(inst_id)
+    open_charges: dict[int, dict[tuple[int, str], ChargeEntry]] = defaultdict(dict)
+    for entry in ChargeEntry.objects.filter(contract_id__in=ids).order_by("to_date", "id"):
+        open_charges[entry.contract_id][(entry.installment_id, entry.kind)] = entry
+    result: dict[int, Loaded] = {}
+    for contract in contracts:
+        rows = rows_by_contract[contract.pk]
+        lots = [
+            ledger.CreditLot(payment_key=pid, amount=amount)
+            for pid, amount in sorted(credit_in[contract.pk].items())
+            if amount > ZERO
+        ]
+        state = ledger.State(
+            installments=[_inst_from_row(r) for r in rows],
+            credit=lots,
+            principal_days=contract.principal_days,
+            accrued_through=contract.accrued_through,
+        )
+        # Refunds came out of the newest credit; the stored balance is authoritative.
+        refunded = state.credit_balance - contract.credit_balance
+        if refunded > ZERO:
+            ledger.take_credit_from_newest(state, refunded)
+        result[contract.pk] = Loaded(
+            contract=contract,
+            terms=terms_of(contract),
+            state=state,
+            rows={r.pk: r for r in rows},
+            suppressed_fees=frozenset(suppressed[contract.pk]),
+            open_charges=open_charges[contract.pk],
+        )
+    return result
+
+
+@dataclass
+class Pending:
+    allocations: list[AllocationLine] = field(default_factory=list)
+    new_charges: list[ChargeEntry] = field(default_factory=list)
+    changed_charges: dict[int, ChargeEntry] = field(default_factory=dict)
+    transitions: list[DelinquencyTransition] = field(default_factory=list)
+
+
+def record_day(loaded: Loaded, result: ledger.DayResult, pending: Pending) -> None:
+    contract = loaded.contract
+    for a in result.allocations:
+        pending.allocations.append(
+            AllocationLine(
+                payment_id=a.payment_key,
+                contract_id=contract.pk,
+                installment_id=a.installment_key,
+                component=a.component,
+                amount=a.amount,
+                applied_on=a.applied_on,
+                from_credit=a.from_credit,
+            )
+        )
+    for c in result.charges:
+        key = (c.installment_key, c.kind)
+        entry = loaded.open_charges.get(key)
+        if (
+            c.kind == "penalty"
+            and entry is not None
+            and entry.to_date == c.on_date - dt.timedelta(days=1)
+            and entry.base_amount == c.base_amount
+            and entry.rate == c.rate
+            and entry.capped == c.capped
+        ):
+            entry.to_date = c.on_date
+            entry.days += 1
+            entry.amount += c.amount
+            if entry.pk:
+                pending.changed_charges[entry.pk] = entry
+            continue
+        entry = ChargeEntry(
+            contract_id=contract.pk,
+            installment_id=c.installment_key,
+            kind=c.kind,
+            from_date=c.on_date,
+            to_date=c.on_date,
+            days=1,
+            base_amount=c.base_amount,
+            rate=c.rate,
+            amount=c.amount,
+            capped=c.capped,
+        )
+        loaded.open_charges[key] = entry
+        pending.new_charges.append(entry)
+
+
+def update_status(loaded: Loaded, on: dt.date, pending: Pending) -> None:
+    """Days past due, bucket and status as of ``on``; transitions are kept with their date."""
+    contract = loaded.contract
+    state = loaded.state
+    dpd = ledger.days_past_due(state, on)
+    contract.days_past_due = dpd
+    contract.bucket = bucket_for(dpd)
+    before = contract.status
+    if state.total_outstanding == ZERO and ledger.next_due(state) is None:
+        after = ContractStatus.PAID_OFF
+    elif before == ContractStatus.CHARGED_OFF:
+        after = before
+    elif dpd >= contract.charge_off_dpd:
+        after = ContractStatus.CHARGED_OFF
+    elif dpd > 0:
+        after = ContractStatus.DELINQUENT
+    else:
+        after = ContractStatus.CURRENT
+    if after == before:
+        return
+    if after == ContractStatus.DELINQUENT and before == ContractStatus.CURRENT:
+        event = "became_delinquent"
+        contract.delinquency_episode += 1
+        contract.delinquent_since = on - dt.timedelta(days=dpd - 1)
+    elif after == ContractStatus.CURRENT:
+        event = "cured"
+        contract.delinquent_since = None
+    elif after == ContractStatus.CHARGED_OFF:
+        event = "charged_off"
+    else:
+        event = "paid_off"
+        contract.delinquent_since = None
+    contract.status = after
+    pending.transitions.append(
+        DelinquencyTransition(
+            contract_id=contract.pk,
+            on_date=on,
+            from_status=before,
+            to_status=after,
+            event=event,
+            days_past_due=dpd,
+            episode=contract.delinquency_episode,
+        )
+    )
+
+
+def advance(loaded: Loaded, through: dt.date, pending: Pending) -> int:
+    """Close each day after ``accrued_through`` up to ``through``; returns days closed."""
+    state = loaded.state
+    days = 0
+    if loaded.contract.status in (ContractStatus.PAID_OFF, ContractStatus.CHARGED_OFF):
+        # No further charges: only the calendar moves.
+        if state.accrued_through is None or state.accrued_through < through:
+            state.accrued_through = through
+        return 0
+    while state.accrued_through is not None and state.accrued_through < through:
+        day = state.accrued_through + dt.timedelta(days=1)
+        result = ledger.close_day(state, loaded.terms, day, loaded.suppressed_fees)
+        record_day(loaded, result, pending)
+        update_status(loaded, day, pending)
+        days += 1
+        if loaded.contract.status == ContractStatus.CHARGED_OFF:
+            state.accrued_through = through
+            break
+    return days
+
+
+def save(loaded_items: Iterable[Loaded], pending: Pending) -> None:
+    """Write back installments, contracts, allocation lines, charges and transitions."""
+    rows_to_update: list[Installment] = []
+    contracts: list[Contract] = []
+    for loaded in loaded_items:
+        contract = loaded.contract
+        state = loaded.state
+        for inst in state.installments:
+            row = loaded.rows.get(inst.key)
+            if row is None:
+                continue
+            changed = False
+            for name in INSTALLMENT_FIELDS:
+                value = getattr(inst, name)
+                if getattr(row, name) != value:
+                    setattr(row, name, value)
+                    changed = True
+            if changed:
+                rows_to_update.append(row)
+        contract.credit_balance = state.credit_balance
+        contract.principal_days = state.principal_days
+        contract.accrued_through = state.accrued_through
+        contract.principal_outstanding = state.principal_outstanding
+        contract.next_due_date = ledger.next_due(state)
+        contracts.append(contract)
+    if rows_to_update:
+        Installment.objects.bulk_update(rows_to_update, INSTALLMENT_FIELDS, batch_size=500)
+    if contracts:
+        Contract.objects.bulk_update(contracts, CONTRACT_LEDGER_FIELDS, batch_size=500)
+    if pending.allocations:
+        AllocationLine.objects.bulk_create(pending.allocations, batch_size=1000)
+    if pending.changed_charges:
+        ChargeEntry.objects.bulk_update(
+            list(pending.changed_charges.values()), ["to_date", "days", "amount"], batch_size=1000
+        )
+    if pending.new_charges:
+        ChargeEntry.objects.bulk_create(pending.new_charges, batch_size=1000)
+    if pending.transitions:
+        DelinquencyTransition.objects.bulk_create(pending.transitions, batch_size=1000, ignore_conflicts=True)
+
+
+def rebuild(contract: Contract) -> Loaded:
+    """Replay a contract from its inputs (after a reversal or a back-dated payment)."""
+    originals = list(Installment.objects.filter(contract=contract, plan__isnull=True).order_by("due_date", "seq"))
+    plan_rows = list(Installment.objects.filter(contract=contract, plan__isnull=False).order_by("seq"))
+    events: list[ledger.Event] = []
+    for p in Payment.objects.filter(contract=contract, status=PaymentStatus.POSTED):
+        events.append(ledger.PaymentEvent(p.pk, p.business_date, p.amount, order=(p.received_at, p.pk)))
+    suppressed: set[int] = set()
+    component_for = {
+        AdjustmentKind.WAIVE_PENALTY: "penalty",
+        AdjustmentKind.WAIVE_FEE: "fee",
+        AdjustmentKind.WAIVE_INTEREST: "interest",
+        AdjustmentKind.WRITE_DOWN_PRINCIPAL: "principal",
+    }
+    for adj in Adjustment.objects.filter(contract=contract):
+        if adj.kind == AdjustmentKind.REVERSE_LATE_FEE:
+            suppressed.add(adj.installment_id)
+        else:
+            events.append(
+                ledger.WaiverEvent(
+                    adj.pk,
+                    adj.effective_date,
+                    adj.installment_id,
+                    component_for[adj.kind],
+                    adj.amount,
+                    order=(adj.created_at, adj.pk),
+                )
+            )
+    for refund in Refund.objects.filter(contract=contract):
+        events.append(
+            ledger.RefundEvent(refund.pk, refund.business_date, refund.amount, order=(refund.created_at, refund.pk))
+        )
+    for plan in RepaymentPlan.objects.filter(contract=contract, activated_on__isnull=False).exclude(
+        status=PlanStatus.PROPOSED
+    ):
+        lines = tuple(ledger.PlanLine(r.pk, r.seq, r.due_date) for r in plan_rows if r.plan_id == plan.pk)
+        events.append(
+            ledger.PlanEvent(
+                plan.pk, plan.activated_on, lines, plan.waive_penalty, plan.waive_fees, order=(plan.created_at, plan.pk)
+            )
+        )
+    terms = terms_of(contract)
+    schedule = [_inst_from_row(r) for r in originals]
+    state, result = ledger.replay(
+        terms, schedule, events, through=contract.accrued_through, suppressed_fees=frozenset(suppressed)
+    )
+    AllocationLine.objects.filter(contract=contract).delete()
+    ChargeEntry.objects.filter(contract=contract).delete()
+    rows = {r.pk: r for r in [*originals, *plan_rows]}
+    loaded = Loaded(contract=contract, terms=terms, state=state, rows=rows, suppressed_fees=frozenset(suppressed))
+    pending = Pending()
+    record_day(loaded, result, pending)
+    # Plan installments' amounts are re-derived by the replay: copy them back too.
+    for inst in state.installments:
+        row = rows.get(inst.key)
+        if row is not None and row.plan_id is not None:
+            row.principal_due, row.interest_due = inst.principal_due, inst.interest_due
+    save([loaded], pending)
+    if plan_rows:
+        Installment.objects.bulk_update(plan_rows, ["principal_due", "interest_due"])
+    return loaded

@@ -1,0 +1,583 @@
+"""Products, accepted terms, contracts, the installment ledger, payments and plans.
+
+Ledger amounts are Decimal with two places. The per-installment figures (paid, accrued,
+charged, waived) are a projection that ``contracts.ledger`` computes from the contract's
+inputs (schedule, payments, adjustments, plans) day by day; they are never edited by hand.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CustomerProfile
+
+from .schedules import ScheduleMethod
+
+
+def money_field(verbose_name: str, **kwargs: object) -> models.DecimalField:
+    kwargs.setdefault("default", Decimal("0.00"))
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+
+
+class ProductKind(models.TextChoices):
+    INSTALLMENT_LOAN = "installment_loan", _("Installment loan")
+    BNPL = "bnpl", _("Buy now, pay later")
+    SERVICE_SUBSCRIPTION = "service_subscription", _("Service subscription with on-site service")
+
+
+class ScheduleMethodChoice(models.TextChoices):
+    ANNUITY = ScheduleMethod.ANNUITY.value, _("Equal total payments (等额本息)")
+    EQUAL_PRINCIPAL = ScheduleMethod.EQUAL_PRINCIPAL.value, _("Equal principal (等额本金)")
+    BNPL = ScheduleMethod.BNPL.value, _("Pay in N equal parts, no interest")
+    SUBSCRIPTION = ScheduleMethod.SUBSCRIPTION.value, _("Fixed periodic fee")
+
+
+class LateFeeKind(models.TextChoices):
+    NONE = "none", _("No late fee")
+    FIXED = "fixed", _("Fixed amount")
+    PERCENT = "percent", _("Percentage of the overdue installment")
+
+
+class Component(models.TextChoices):
+    FEE = "fee", _("Fees")
+    PENALTY = "penalty", _("Penalty interest")
+    INTEREST = "interest", _("Interest")
+    PRINCIPAL = "principal", _("Principal")
+
+
+DEFAULT_ALLOCATION_ORDER = [Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL]
+
+
+def default_allocation_order() -> list[str]:
+    return [str(c) for c in DEFAULT_ALLOCATION_ORDER]
+
+
+class Product(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=30, choices=ProductKind.choices)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    schedule_method = models.CharField(_("schedule method"), max_length=20, choices=ScheduleMethodChoice.choices)
+    annual_interest_rate = models.DecimalField(
+        _("annual interest rate"),
+        max_digits=7,
+        decimal_places=6,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Nominal yearly rate, e.g. 0.18 for 18%. Monthly rate = annual rate / 12."),
+    )
+    min_term = models.PositiveSmallIntegerField(_("minimum term (months)"), default=1)
+    max_term = models.PositiveSmallIntegerField(_("maximum term (months)"), default=36)
+    grace_days = models.PositiveSmallIntegerField(
+        _("grace days"),
+        default=3,
+        help_text=_("Days after a due date before penalty interest and the late fee apply (宽限期)."),
+    )
+    penalty_daily_rate = models.DecimalField(
+        _("penalty interest per day"),
+        max_digits=9,
+        decimal_places=7,
+        default=Decimal("0.0005"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.01"))],
+        help_text=_("Daily rate on overdue principal only (罚息); never on interest, penalty or fees; no compounding."),
+    )
+    late_fee_kind = models.CharField(
+        _("late fee"), max_length=10, choices=LateFeeKind.choices, default=LateFeeKind.FIXED
+    )
+    late_fee_value = models.DecimalField(
+        _("late fee amount or rate"),
+        max_digits=14,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "Fixed amount, or a rate such as 0.05 (5%) of the overdue installment. "
+            "Charged once per installment when its grace period ends."
+        ),
+    )
+    late_fee_cap = money_field(
+        _("late fee cap per installment"),
+        default=Decimal("50.00"),
+        help_text=_("Upper limit of one installment's late fee (违约金上限)."),
+    )
+    cost_cap_annual_rate = models.DecimalField(
+        _("annual cost-of-credit cap"),
+        max_digits=7,
+        decimal_places=6,
+        default=Decimal("0.24"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.36"))],
+        help_text=_(
+            "Interest, penalty interest and fees together may not exceed this yearly rate on the principal "
+            "outstanding (Supreme People's Court provisions on private lending, art. 25 and 29: four times the "
+            "one-year LPR; 24% by default). Penalty interest and late fees stop where the cap is reached."
+        ),
+    )
+    allocation_order = models.JSONField(
+        _("allocation order"),
+        default=default_allocation_order,
+        help_text=_("Order in which a payment pays the components of each installment, oldest installment first."),
+    )
+    suspension_notice_after_days = models.PositiveSmallIntegerField(
+        _("formal notice after (days past due)"),
+        default=3,
+        help_text=_("Days past due after which the formal notice of service suspension is given."),
+    )
+    suspension_notice_days = models.PositiveSmallIntegerField(
+        _("notice period before suspension (days)"),
+        default=7,
+        help_text=_("Days between the formal notice and the suspension of on-site service."),
+    )
+    charge_off_dpd = models.PositiveSmallIntegerField(_("charge off at (days past due)"), default=180)
+    plan_min_months = models.PositiveSmallIntegerField(_("repayment plan: minimum months"), default=2)
+    plan_max_months = models.PositiveSmallIntegerField(_("repayment plan: maximum months"), default=12)
+    plan_break_days = models.PositiveSmallIntegerField(
+        _("repayment plan broken after (days late)"),
+        default=15,
+    )
+    is_active = models.BooleanField(_("on sale"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_term__lte=models.F("max_term")), name="product_term_range"),
+            models.CheckConstraint(
+                condition=Q(plan_min_months__lte=models.F("plan_max_months")), name="product_plan_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def has_onsite_service(self) -> bool:
+        return self.kind == ProductKind.SERVICE_SUBSCRIPTION
+
+
+class TermsVersion(models.Model):
+    """The exact terms a customer accepts: text shown verbatim and the parameters in force."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="terms_versions")
+    version = models.PositiveIntegerField(_("version"))
+    text_zh = models.TextField(_("terms (Chinese)"))
+    text_en = models.TextField(_("terms (English)"), blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    content_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("terms version")
+        verbose_name_plural = _("terms versions")
+        constraints = [models.UniqueConstraint(fields=["product", "version"], name="terms_version_unique")]
+        ordering = ["product", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.product.code} v{self.version}"
+
+    def text_for(self, language: str) -> str:
+        return self.text_en if language == "en" and self.text_en else self.text_zh
+
+
+class ContractStatus(models.TextChoices):
+    CURRENT = "current", _("Current")
+    DELINQUENT = "delinquent", _("Overdue")
+    CHARGED_OFF = "charged_off", _("Charged off")
+    PAID_OFF = "paid_off", _("Paid off")
+
+
+class ServiceState(models.TextChoices):
+    ALLOWED = "allowed", _("Service available")
+    NOTICE_GIVEN = "notice_given", _("Suspension notice given")
+    SUSPENDED = "suspended", _("Service suspended")
+    RESTORED = "restored", _("Service restored")
+
+
+SERVICE_TRANSITIONS: dict[str, set[str]] = {
+    ServiceState.ALLOWED: {ServiceState.NOTICE_GIVEN},
+    ServiceState.NOTICE_GIVEN: {ServiceState.SUSPENDED, ServiceState.RESTORED},
+    ServiceState.SUSPENDED: {ServiceState.RESTORED},
+    ServiceState.RESTORED: {ServiceState.NOTICE_GIVEN},
+}
+
+
+class Contract(models.Model):
+    number = models.CharField(_("contract number"), max_length=40, unique=True)
+    customer = models.ForeignKey(CustomerProfile, on_delete=models.PROTECT, related_name="contracts")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="contracts")
+    terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="contracts")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    principal = money_field(_("principal"))
+    annual_rate = models.DecimalField(_("annual interest rate"), max_digits=7, decimal_places=6)
+    term = models.PositiveSmallIntegerField(_("term (months)"))
+    schedule_method = models.CharField(_("schedule method"), max_length=20, choices=ScheduleMethodChoice.choices)
+    start_date = models.DateField(_("start date"))
+    first_due_date = models.DateField(_("first due date"))
+    signed_at = models.DateTimeField(_("terms accepted at"))
+
+    # Terms in force for this contract (copied from the accepted terms version).
+    grace_days = models.PositiveSmallIntegerField(_("grace days"))
+    penalty_daily_rate = models.DecimalField(_("penalty interest per day"), max_digits=9, decimal_places=7)
+    late_fee_kind = models.CharField(_("late fee"), max_length=10, choices=LateFeeKind.choices)
+    late_fee_value = models.DecimalField(_("late fee amount or rate"), max_digits=14, decimal_places=4)
+    late_fee_cap = money_field(_("late fee cap per installment"))
+    cost_cap_annual_rate = models.DecimalField(_("annual cost-of-credit cap"), max_digits=7, decimal_places=6)
+    allocation_order = models.JSONField(_("allocation order"), default=default_allocation_order)
+    suspension_notice_after_days = models.PositiveSmallIntegerField(_("formal notice after (days past due)"))
+    suspension_notice_days = models.PositiveSmallIntegerField(_("notice period before suspension (days)"))
+    charge_off_dpd = models.PositiveSmallIntegerField(_("charge off at (days past due)"))
+    plan_break_days = models.PositiveSmallIntegerField(_("repayment plan broken after (days late)"))
+
+    # Delinquency state, maintained by the sweep.
+    status = models.CharField(
+        _("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.CURRENT
+    )
+    days_past_due = models.PositiveIntegerField(_("days past due"), default=0)
+    bucket = models.CharField(_("bucket"), max_length=8, default="M0")
+    delinquency_episode = models.PositiveIntegerField(_("delinquency episode"), default=0)
+    delinquent_since = models.DateField(_("overdue since"), null=True, blank=True)
+    accrued_through = models.DateField(_("charges accrued through"), null=True, blank=True)
+    principal_days = models.DecimalField(
+        _("principal-days"),
+        max_digits=24,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text=_("Sum over days of the principal outstanding, for the annual cost cap."),
+    )
+    credit_balance = money_field(_("credit balance"))
+    principal_outstanding = money_field(_("principal outstanding"))
+    next_due_date = models.DateField(_("next due date"), null=True, blank=True)
+
+    # On-site service (逾期拒绝上门), maintained by services following the suspension clause.
+    service_state = models.CharField(
+        _("on-site service"), max_length=20, choices=ServiceState.choices, default=ServiceState.ALLOWED
+    )
+    service_notice_date = models.DateField(_("suspension notice given on"), null=True, blank=True)
+    service_effective_date = models.DateField(_("suspension effective on"), null=True, blank=True)
+    service_suspended_since = models.DateField(_("suspended since"), null=True, blank=True)
+    service_reason = models.CharField(_("service state reason"), max_length=200, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["status", "accrued_through"]),
+            models.Index(fields=["accrued_through", "next_due_date"]),
+            models.Index(fields=["customer", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gt=0), name="contract_principal_positive"),
+            models.CheckConstraint(condition=Q(credit_balance__gte=0), name="contract_credit_not_negative"),
+        ]
+        permissions = [
+            ("import_contracts", _("Can import customers, contracts and repayment history")),
+            ("approve_waiver", _("Can approve penalty and fee waivers")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Installment(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="installments")
+    plan = models.ForeignKey(
+        "RepaymentPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="installments"
+    )
+    seq = models.PositiveSmallIntegerField(_("number"))
+    due_date = models.DateField(_("due date"))
+    principal_due = money_field(_("principal due"))
+    interest_due = money_field(_("interest due"))
+    # Projection maintained by the ledger engine.
+    principal_paid = money_field(_("principal paid"))
+    interest_paid = money_field(_("interest paid"))
+    penalty_accrued = money_field(_("penalty interest charged"))
+    penalty_paid = money_field(_("penalty interest paid"))
+    penalty_waived = money_field(_("penalty interest waived"))
+    fee_charged = money_field(_("fees charged"))
+    fee_paid = money_field(_("fees paid"))
+    fee_waived = money_field(_("fees waived"))
+    interest_waived = money_field(_("interest waived"))
+    principal_waived = money_field(_("principal written down"))
+    late_fee_assessed = models.BooleanField(default=False)
+    superseded_on = models.DateField(_("moved into a repayment plan on"), null=True, blank=True)
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("installment")
+        verbose_name_plural = _("installments")
+        ordering = ["contract", "due_date", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "plan", "seq"], name="installment_seq_unique", nulls_distinct=False
+            ),
+        ]
+        indexes = [models.Index(fields=["contract", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}#{self.seq} {self.due_date}"
+
+
+class PaymentStatus(models.TextChoices):
+    POSTED = "posted", _("Posted")
+    REVERSED = "reversed", _("Reversed")
+
+
+class Payment(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
+    channel = models.CharField(_("channel"), max_length=30)
+    external_reference = models.CharField(_("external reference"), max_length=100)
+    amount = money_field(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    received_at = models.DateTimeField(_("received at"))
+    business_date = models.DateField(_("business date"))
+    status = models.CharField(_("status"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.POSTED)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversal_reason = models.CharField(_("reversal reason"), max_length=200, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["business_date", "received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_reference"], name="payment_reference_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.external_reference} {self.amount}"
+
+
+class AllocationLine(models.Model):
+    """Where money from a payment went. Rebuilt whenever the ledger is replayed."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="allocations")
+    installment = models.ForeignKey(
+        Installment, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+    )
+    component = models.CharField(max_length=10, choices=[*Component.choices, ("credit", _("Credit balance"))])
+    amount = money_field(_("amount"))
+    applied_on = models.DateField(_("applied on"))
+    from_credit = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("allocation line")
+        ordering = ["applied_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.component} {self.amount}"
+
+
+class ChargeKind(models.TextChoices):
+    PENALTY = "penalty", _("Penalty interest")
+    LATE_FEE = "late_fee", _("Late fee")
+
+
+class ChargeEntry(models.Model):
+    """One explainable charge: which installment, which rule, which days, on what base."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="charges")
+    installment = models.ForeignKey(Installment, on_delete=models.CASCADE, related_name="charges")
+    kind = models.CharField(max_length=10, choices=ChargeKind.choices)
+    from_date = models.DateField()
+    to_date = models.DateField()
+    days = models.PositiveIntegerField(default=1)
+    base_amount = money_field(_("base"))
+    rate = models.DecimalField(max_digits=14, decimal_places=7, default=Decimal("0"))
+    amount = money_field(_("amount"))
+    capped = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("charge")
+        ordering = ["from_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.from_date}..{self.to_date}"
+
+
+class AdjustmentKind(models.TextChoices):
+    REVERSE_LATE_FEE = "reverse_late_fee", _("Late fee reversed (as if never charged)")
+    WAIVE_PENALTY = "waive_penalty", _("Penalty interest waived")
+    WAIVE_FEE = "waive_fee", _("Fee waived")
+    WAIVE_INTEREST = "waive_interest", _("Interest waived")
+    WRITE_DOWN_PRINCIPAL = "write_down_principal", _("Principal written down")
+
+
+class Adjustment(models.Model):
+    """A ledger correction (waiver, reversal of a charge, write-down), effective on a date."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="adjustments")
+    installment = models.ForeignKey(Installment, on_delete=models.PROTECT, related_name="adjustments")
+    kind = models.CharField(max_length=30, choices=AdjustmentKind.choices)
+    amount = money_field(_("amount"))
+    effective_date = models.DateField(_("effective date"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("adjustment")
+        ordering = ["effective_date", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="adjustment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
+
+
+class Refund(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="refunds")
+    amount = money_field(_("amount"))
+    business_date = models.DateField()
+    reference = models.CharField(max_length=100, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount}"
+
+
+class DelinquencyTransition(models.Model):
+    """History of status changes with the business date each happened on."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="transitions")
+    on_date = models.DateField()
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    event = models.CharField(max_length=20)  # became_delinquent, cured, charged_off, paid_off
+    days_past_due = models.PositiveIntegerField(default=0)
+    episode = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["on_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "on_date", "event"], name="transition_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.on_date} {self.event}"
+
+
+class PlanStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    KEPT = "kept", _("Kept (completed)")
+    BROKEN = "broken", _("Broken")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
+
+
+PLAN_TRANSITIONS: dict[str, set[str]] = {
+    PlanStatus.PROPOSED: {PlanStatus.ACTIVE, PlanStatus.CANCELLED, PlanStatus.REJECTED},
+    PlanStatus.ACTIVE: {PlanStatus.KEPT, PlanStatus.BROKEN, PlanStatus.CANCELLED},
+    PlanStatus.KEPT: set(),
+    PlanStatus.BROKEN: set(),
+    PlanStatus.CANCELLED: set(),
+    PlanStatus.REJECTED: set(),
+}
+
+
+class RepaymentPlan(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="plans")
+    status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.PROPOSED)
+    months = models.PositiveSmallIntegerField(_("months"))
+    first_due_date = models.DateField(_("first due date"))
+    waive_penalty = models.BooleanField(_("waive penalty interest"), default=False)
+    waive_fees = models.BooleanField(_("waive fees"), default=False)
+    waiver_amount = money_field(_("amount waived"))
+    requires_approval = models.BooleanField(default=False)
+    reason = models.TextField(_("reason"), blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="plan-evidence/%Y/%m/", blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_on = models.DateField()
+    activated_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    snapshot = models.JSONField(default=dict, help_text=_("Amounts restructured, per component."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("repayment plan")
+        verbose_name_plural = _("repayment plans")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"], condition=Q(status__in=["proposed", "active"]), name="one_open_plan_per_contract"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"plan {self.pk} {self.status}"
+
+    def can_activate(self) -> bool:
+        return PlanStatus.ACTIVE in PLAN_TRANSITIONS[self.status] and (
+            not self.requires_approval or self.approved_by_id is not None
+        )
+
+    def can_cancel(self) -> bool:
+        return PlanStatus.CANCELLED in PLAN_TRANSITIONS[self.status]
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    KEPT = "kept", _("Kept")
+    BROKEN = "broken", _("Broken")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PromiseToPay(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="promises")
+    amount = money_field(_("amount"))
+    promised_date = models.DateField(_("promised date"))
+    status = models.CharField(max_length=10, choices=PromiseStatus.choices, default=PromiseStatus.OPEN)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_on = models.DateField()
+    paid_towards = money_field(_("paid towards the promise"))
+    resolved_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("promise to pay")
+        verbose_name_plural = _("promises to pay")
+        ordering = ["promised_date"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="promise_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"PTP {self.amount} by {self.promised_date}"
+
+
+class SweepRun(models.Model):
+    business_date = models.DateField()
+    first_contract_id = models.BigIntegerField()
+    last_contract_id = models.BigIntegerField()
+    contracts_advanced = models.PositiveIntegerField(default=0)
+    days_advanced = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"sweep {self.business_date} [{self.first_contract_id}, {self.last_contract_id}]"
