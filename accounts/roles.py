@@ -47,5 +47,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         "django_celery_beat.view_periodictask",
         "django_celery_beat.change_periodictask",
+        "contracts.import_contracts",
     ],
 }

@@ -270,9 +270,10 @@ def advance(loaded: Loaded, through: dt.date, pending: Pending) -> int:
     state = loaded.state
     days = 0
     if loaded.contract.status in (ContractStatus.PAID_OFF, ContractStatus.CHARGED_OFF):
-        # No further charges: only the calendar moves.
+        # No further charges after charge-off or payoff: only the calendar (and DPD) moves.
         if state.accrued_through is None or state.accrued_through < through:
             state.accrued_through = through
+            update_status(loaded, through, pending)
         return 0
     while state.accrued_through is not None and state.accrued_through < through:
         day = state.accrued_through + dt.timedelta(days=1)
@@ -282,6 +283,7 @@ def advance(loaded: Loaded, through: dt.date, pending: Pending) -> int:
         days += 1
         if loaded.contract.status == ContractStatus.CHARGED_OFF:
             state.accrued_through = through
+            update_status(loaded, through, pending)
             break
     return days
 

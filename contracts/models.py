@@ -317,7 +317,10 @@ class Installment(models.Model):
         ordering = ["contract", "due_date", "seq"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract", "plan", "seq"], name="installment_seq_unique", nulls_distinct=False
+                fields=["contract", "seq"], condition=Q(plan__isnull=True), name="installment_seq_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "seq"], condition=Q(plan__isnull=False), name="plan_installment_seq_unique"
             ),
         ]
         indexes = [models.Index(fields=["contract", "due_date"])]

@@ -492,7 +492,7 @@ def sweep_ranges(size: int = SWEEP_RANGE_SIZE) -> list[tuple[int, int]]:
 
 
 @transaction.atomic
-def delinquency_sweep_range(*, business_date: dt.date, first_id: int, last_id: int) -> SweepRun:
+def delinquency_sweep_range(*, business_date: dt.date, first_id: int, last_id: int) -> SweepRun | None:
     """Close every day up to ``business_date`` for contracts with ids in [first_id, last_id].
 
     Set-based: current contracts with nothing falling due only gain principal-days (one
@@ -500,9 +500,7 @@ def delinquency_sweep_range(*, business_date: dt.date, first_id: int, last_id: i
     bulk. Re-running a date changes nothing (``accrued_through`` guards every row); a run
     after missed days catches up day by day.
     """
-    run = SweepRun.objects.create(
-        business_date=business_date, first_contract_id=first_id, last_contract_id=last_id, started_at=timezone.now()
-    )
+    started_at = timezone.now()
     in_range = Contract.objects.filter(pk__gte=first_id, pk__lte=last_id)
     behind = in_range.filter(accrued_through__lt=business_date).exclude(status=ContractStatus.PAID_OFF)
     oldest = behind.aggregate(day=Min("accrued_through"))["day"]
@@ -528,13 +526,22 @@ def delinquency_sweep_range(*, business_date: dt.date, first_id: int, last_id: i
         for item in loaded.values():
             days_advanced += store.advance(item, business_date, pending)
         store.save(loaded.values(), pending)
-    _promises_resolve(in_range, business_date)
-    _plans_review(in_range, business_date)
-    _service_suspensions_apply(in_range, business_date)
-    run.contracts_advanced = len(slow)
-    run.days_advanced = days_advanced
-    run.finished_at = timezone.now()
-    run.save(update_fields=["contracts_advanced", "days_advanced", "finished_at"])
+    decided = (
+        _promises_resolve(in_range, business_date)
+        + _plans_review(in_range, business_date)
+        + _service_suspensions_apply(in_range, business_date)
+    )
+    if not (days_advanced or slow or decided):
+        return None  # a re-run of a date already swept: nothing changes, nothing is recorded
+    run = SweepRun.objects.create(
+        business_date=business_date,
+        first_contract_id=first_id,
+        last_contract_id=last_id,
+        contracts_advanced=len(slow),
+        days_advanced=days_advanced,
+        started_at=started_at,
+        finished_at=timezone.now(),
+    )
     audit_record(
         action="sweep.range_done",
         actor=None,
@@ -546,12 +553,13 @@ def delinquency_sweep_range(*, business_date: dt.date, first_id: int, last_id: i
             "last_id": last_id,
             "contracts_detailed": len(slow),
             "days_advanced": days_advanced,
+            "decisions": decided,
         },
     )
     return run
 
 
-def _promises_resolve(contracts: Any, business_date: dt.date) -> None:
+def _promises_resolve(contracts: Any, business_date: dt.date) -> int:
     """A promise is kept when payments from its recording to its date reach the amount."""
     due = list(
         PromiseToPay.objects.filter(contract__in=contracts, status=PromiseStatus.OPEN, promised_date__lt=business_date)
@@ -577,31 +585,37 @@ def _promises_resolve(contracts: Any, business_date: dt.date) -> None:
             system="delinquency_sweep",
             data={"amount": promise.amount, "paid": paid},
         )
+    return len(due)
 
 
-def _plans_review(contracts: Any, business_date: dt.date) -> None:
+def _plans_review(contracts: Any, business_date: dt.date) -> int:
     """Active plans: kept when all their installments are paid; broken when one is late
     more than the contract's plan_break_days."""
+    decided = 0
     for plan in RepaymentPlan.objects.filter(contract__in=contracts, status=PlanStatus.ACTIVE).select_related(
         "contract"
     ):
         rows = list(plan.installments.all())
         if rows and all(r.settled_on is not None for r in rows):
             _plan_transition(plan, PlanStatus.KEPT, actor=None, on=business_date)
+            decided += 1
             continue
         limit = business_date - dt.timedelta(days=plan.contract.plan_break_days)
         if any(r.settled_on is None and r.due_date < limit for r in rows):
             _plan_transition(plan, PlanStatus.BROKEN, actor=None, on=business_date)
+            decided += 1
+    return decided
 
 
-def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> None:
+def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> int:
     """Suspension takes effect on the date the formal notice named, unless cured meanwhile."""
     due = Contract.objects.filter(
         pk__in=contracts.values("pk"),
         service_state=ServiceState.NOTICE_GIVEN,
         service_effective_date__lte=business_date,
     )
-    for contract in due.select_for_update():
+    contracts_due = list(due.select_for_update())
+    for contract in contracts_due:
         if contract.days_past_due > 0 and not _collection_paused(contract):
             _service_set(
                 contract,
@@ -612,6 +626,7 @@ def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> None:
             )
         else:
             _service_set(contract, ServiceState.RESTORED, actor=None, on=business_date, reason=_("Paid or on a plan"))
+    return len(contracts_due)
 
 
 # --- repayment plans and promises ------------------------------------------------------------------
@@ -696,6 +711,7 @@ def plan_propose(
     evidence: UploadedFile | None = None,
     waive_penalty: bool = False,
     waive_fees: bool = False,
+    on: dt.date | None = None,
 ) -> RepaymentPlan:
     """Propose restructuring the outstanding amount. A waiver needs a supervisor's approval."""
     contract = _lock(contract_id)
@@ -705,7 +721,7 @@ def plan_propose(
         )
     if contract.plans.filter(status__in=[PlanStatus.PROPOSED, PlanStatus.ACTIVE]).exists():
         raise ApplicationError(code="plan_already_open", message=_("This contract already has an open repayment plan."))
-    day = timezone.localdate()
+    day = on or timezone.localdate()
     preview = plan_preview(contract=contract, months=months, waive_penalty=waive_penalty, waive_fees=waive_fees, on=day)
     if preview["total"] <= ZERO:
         raise ApplicationError(

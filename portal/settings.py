@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -271,7 +272,15 @@ HEARTBEAT_SECONDS = env.float("FAIRDUE_HEARTBEAT_SECONDS", default=60.0)
 # Defined in code; editable in the admin afterwards (django-celery-beat).
 CELERY_BEAT_SCHEDULE = {
     "system-heartbeat": {"task": "portal.tasks.system_heartbeat", "schedule": HEARTBEAT_SECONDS},
+    # Closes yesterday (the last complete business day), split into id-range tasks.
+    "delinquency-sweep-nightly": {
+        "task": "contracts.tasks.delinquency_sweep",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
+
+# Days-past-due buckets: (label, first day, last day or None).
+DELINQUENCY_BUCKETS = [("M0", 0, 0), ("M1", 1, 30), ("M2", 31, 60), ("M3", 61, 90), ("M4", 91, 180), ("M5+", 181, None)]
 
 # --- REST framework ----------------------------------------------------------------------
 REST_FRAMEWORK = {

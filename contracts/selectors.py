@@ -1,0 +1,349 @@
+"""Reads of contracts: access-checked lookups, balances with explanations, service eligibility.
+
+Balances read the installment projection the ledger keeps (charges accrued through the last
+sweep) with one query for the installments and one for the charges, whatever their number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from accounts.models import CustomerProfile, User
+from portal.errors import NotFoundError
+
+from .models import (
+    ChargeEntry,
+    ChargeKind,
+    Contract,
+    Installment,
+    LateFeeKind,
+    Payment,
+    PlanStatus,
+    RepaymentPlan,
+    ServiceState,
+)
+
+ZERO = Decimal("0.00")
+COMPONENTS = ("principal", "interest", "penalty", "fee")
+
+
+def contracts_for_customer(*, customer: CustomerProfile) -> QuerySet[Contract]:
+    return Contract.objects.filter(customer=customer).select_related("product").order_by("-start_date", "id")
+
+
+def contract_get_for_user(*, user: User, pk: int) -> Contract:
+    """A customer's own contract; anyone else's answers not found (never forbidden)."""
+    contract = (
+        Contract.objects.filter(pk=pk, customer__user=user).select_related("product", "terms", "customer").first()
+        if user.is_authenticated
+        else None
+    )
+    if contract is None:
+        raise NotFoundError(code="contract_not_found", message=_("Contract not found."))
+    return contract
+
+
+@dataclass
+class Split:
+    overdue: Decimal = ZERO
+    due_now: Decimal = ZERO
+    not_yet_due: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.overdue + self.due_now + self.not_yet_due
+
+
+@dataclass
+class InstallmentView:
+    row: Installment
+    outstanding: dict[str, Decimal]
+    paid: dict[str, Decimal]
+    total_due: Decimal
+    total_outstanding: Decimal
+    state: str  # paid | overdue | due | upcoming | restructured
+
+
+@dataclass
+class ChargeExplanation:
+    installment_seq: int
+    kind: str
+    amount: Decimal
+    from_date: dt.date
+    to_date: dt.date
+    text: str
+
+
+@dataclass
+class Balance:
+    as_of: dt.date
+    components: dict[str, Split] = field(default_factory=lambda: {c: Split() for c in COMPONENTS})
+    credit: Decimal = ZERO
+    days_past_due: int = 0
+    next_due_date: dt.date | None = None
+    next_due_amount: Decimal = ZERO
+    installments: list[InstallmentView] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> Decimal:
+        return sum((s.overdue for s in self.components.values()), ZERO)
+
+    @property
+    def due_now(self) -> Decimal:
+        return sum((s.due_now for s in self.components.values()), ZERO)
+
+    @property
+    def not_yet_due(self) -> Decimal:
+        return sum((s.not_yet_due for s in self.components.values()), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.overdue + self.due_now + self.not_yet_due
+
+    @property
+    def payoff(self) -> Decimal:
+        """Settles everything: all principal, charges and interest already due, less credit."""
+        interest_future = self.components["interest"].not_yet_due
+        return max(self.total - interest_future - self.credit, ZERO)
+
+    @property
+    def pay_now(self) -> Decimal:
+        """What brings the contract up to date today."""
+        return max(self.overdue + self.due_now - self.credit, ZERO)
+
+
+def _outstanding(row: Installment) -> dict[str, Decimal]:
+    return {
+        "principal": row.principal_due - row.principal_paid - row.principal_waived,
+        "interest": row.interest_due - row.interest_paid - row.interest_waived,
+        "penalty": row.penalty_accrued - row.penalty_paid - row.penalty_waived,
+        "fee": row.fee_charged - row.fee_paid - row.fee_waived,
+    }
+
+
+def _balance_from_rows(rows: list[Installment], credit: Decimal, as_of: dt.date) -> Balance:
+    balance = Balance(as_of=as_of, credit=credit)
+    oldest_overdue: dt.date | None = None
+    for row in sorted(rows, key=lambda r: (r.due_date, r.seq, r.pk)):
+        outstanding = _outstanding(row)
+        total_outstanding = sum(outstanding.values(), ZERO)
+        paid = {
+            "principal": row.principal_paid,
+            "interest": row.interest_paid,
+            "penalty": row.penalty_paid,
+            "fee": row.fee_paid,
+        }
+        if row.superseded_on is not None:
+            state = "restructured"
+        elif total_outstanding == ZERO:
+            state = "paid"
+        elif row.due_date < as_of:
+            state = "overdue"
+        elif row.due_date == as_of:
+            state = "due"
+        else:
+            state = "upcoming"
+        balance.installments.append(
+            InstallmentView(
+                row=row,
+                outstanding=outstanding,
+                paid=paid,
+                total_due=row.principal_due + row.interest_due + row.penalty_accrued + row.fee_charged,
+                total_outstanding=total_outstanding,
+                state=state,
+            )
+        )
+        if row.superseded_on is not None or total_outstanding == ZERO:
+            continue
+        for component, amount in outstanding.items():
+            split = balance.components[component]
+            if row.due_date < as_of:
+                split.overdue += amount
+            elif row.due_date == as_of:
+                split.due_now += amount
+            else:
+                split.not_yet_due += amount
+        if row.due_date < as_of and oldest_overdue is None:
+            oldest_overdue = row.due_date
+        if row.due_date >= as_of and balance.next_due_date is None:
+            balance.next_due_date = row.due_date
+            balance.next_due_amount = total_outstanding
+    balance.days_past_due = (as_of - oldest_overdue).days if oldest_overdue else 0
+    return balance
+
+
+def contract_balance(*, contract: Contract, as_of: dt.date | None = None) -> Balance:
+    """Principal, interest, penalty and fees, split into overdue / due now / not yet due."""
+    rows = list(Installment.objects.filter(contract=contract))
+    return _balance_from_rows(rows, contract.credit_balance, as_of or timezone.localdate())
+
+
+@dataclass
+class CustomerContractSummary:
+    contract: Contract
+    balance: Balance
+    active_plan: RepaymentPlan | None
+
+
+def customer_overview(*, customer: CustomerProfile, as_of: dt.date | None = None) -> list[CustomerContractSummary]:
+    """Every contract of a customer with its balance: three queries in all."""
+    day = as_of or timezone.localdate()
+    contracts = list(
+        contracts_for_customer(customer=customer).prefetch_related(
+            Prefetch("installments", queryset=Installment.objects.order_by("due_date", "seq"), to_attr="rows"),
+            Prefetch("plans", queryset=RepaymentPlan.objects.filter(status=PlanStatus.ACTIVE), to_attr="active_plans"),
+        )
+    )
+    return [
+        CustomerContractSummary(
+            contract=c,
+            balance=_balance_from_rows(c.rows, c.credit_balance, day),  # type: ignore[attr-defined]
+            active_plan=c.active_plans[0] if c.active_plans else None,  # type: ignore[attr-defined]
+        )
+        for c in contracts
+    ]
+
+
+def _money(value: Decimal) -> str:
+    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def _percent(rate: Decimal, places: int = 2) -> str:
+    return f"{(rate * 100).quantize(Decimal(10) ** -places).normalize():f}%"
+
+
+def explain_charge(entry: ChargeEntry, contract: Contract, seq: int) -> str:
+    if entry.kind == ChargeKind.PENALTY:
+        text = _(
+            "Penalty interest %(rate)s/day on %(base)s overdue principal of installment %(seq)s "
+            "for %(days)s days (%(start)s – %(end)s): %(amount)s"
+        ) % {
+            "rate": _percent(entry.rate, 3),
+            "base": _money(entry.base_amount),
+            "seq": seq,
+            "days": entry.days,
+            "start": entry.from_date.isoformat(),
+            "end": entry.to_date.isoformat(),
+            "amount": _money(entry.amount),
+        }
+    else:
+        if contract.late_fee_kind == LateFeeKind.PERCENT:
+            rule = _("%(rate)s of the overdue installment, at most %(cap)s") % {
+                "rate": _percent(contract.late_fee_value),
+                "cap": _money(contract.late_fee_cap),
+            }
+        else:
+            rule = _("fixed fee, at most %(cap)s") % {"cap": _money(contract.late_fee_cap)}
+        text = _(
+            "Late fee for installment %(seq)s (%(rule)s), charged on %(date)s when the %(grace)s-day grace "
+            "period ended: %(amount)s"
+        ) % {
+            "seq": seq,
+            "rule": rule,
+            "date": entry.from_date.isoformat(),
+            "grace": contract.grace_days,
+            "amount": _money(entry.amount),
+        }
+    if entry.capped:
+        text += " " + _("(limited by the %(cap)s annual cost-of-credit cap)") % {
+            "cap": _percent(contract.cost_cap_annual_rate, 0)
+        }
+    return text
+
+
+def contract_charges_explained(*, contract: Contract) -> list[ChargeExplanation]:
+    entries = ChargeEntry.objects.filter(contract=contract).select_related("installment").order_by("from_date", "id")
+    return [
+        ChargeExplanation(
+            installment_seq=e.installment.seq,
+            kind=e.kind,
+            amount=e.amount,
+            from_date=e.from_date,
+            to_date=e.to_date,
+            text=explain_charge(e, contract, e.installment.seq),
+        )
+        for e in entries
+    ]
+
+
+def contract_payments(*, contract: Contract) -> QuerySet[Payment]:
+    return Payment.objects.filter(contract=contract).order_by("-received_at", "-id")
+
+
+def charges_by_installment(*, contract: Contract) -> dict[int, list[ChargeExplanation]]:
+    grouped: dict[int, list[ChargeExplanation]] = defaultdict(list)
+    for item in contract_charges_explained(contract=contract):
+        grouped[item.installment_seq].append(item)
+    return grouped
+
+
+# --- service eligibility -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Eligibility:
+    state: str  # allowed | notice_given | suspended | restored
+    since: dt.date | None = None
+    effective_date: dt.date | None = None
+    reason: str = ""
+    contract_number: str = ""
+
+    @property
+    def may_dispatch(self) -> bool:
+        return self.state in (ServiceState.ALLOWED, ServiceState.RESTORED, ServiceState.NOTICE_GIVEN)
+
+
+_SEVERITY = {
+    ServiceState.SUSPENDED: 3,
+    ServiceState.NOTICE_GIVEN: 2,
+    ServiceState.RESTORED: 1,
+    ServiceState.ALLOWED: 0,
+}
+
+
+def _eligibility_of(contract: Contract) -> Eligibility:
+    state = contract.service_state
+    if state == ServiceState.SUSPENDED:
+        return Eligibility(state, contract.service_suspended_since, None, contract.service_reason, contract.number)
+    if state == ServiceState.NOTICE_GIVEN:
+        return Eligibility(
+            state,
+            contract.service_notice_date,
+            contract.service_effective_date,
+            contract.service_reason,
+            contract.number,
+        )
+    return Eligibility(state, None, None, contract.service_reason, contract.number)
+
+
+def service_eligibility(*, contract: Contract | None = None, customer: CustomerProfile | None = None) -> Eligibility:
+    """May the field-service system dispatch to this contract or customer?
+
+    For a customer, the most restrictive state across contracts with on-site service
+    (suspended > notice given > restored > allowed). Notice given still allows dispatch
+    until the effective date.
+    """
+    if contract is not None:
+        return _eligibility_of(contract)
+    if customer is None:
+        raise ValueError("contract or customer is required")
+    states = [
+        _eligibility_of(c)
+        for c in Contract.objects.filter(customer=customer, product__kind="service_subscription").only(
+            "number",
+            "service_state",
+            "service_notice_date",
+            "service_effective_date",
+            "service_suspended_since",
+            "service_reason",
+        )
+    ]
+    if not states:
+        return Eligibility(ServiceState.ALLOWED)
+    return max(states, key=lambda e: _SEVERITY[ServiceState(e.state)])
