@@ -163,3 +163,41 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} #{self.badge_number}"
+
+
+class ContactChannel(models.TextChoices):
+    SMS = "sms", _("Text message (SMS)")
+    EMAIL = "email", _("Email")
+    CALL = "call", _("Phone call")
+    IN_APP = "in_app", _("In-app message")
+    LETTER = "letter", _("Letter")
+    VISIT = "visit", _("Home visit")
+
+
+# Formal notices the law requires us to deliver in writing cannot be refused by opting out
+# of their channel; they still go by letter and in the app.
+LEGALLY_REQUIRED_CHANNELS = (ContactChannel.LETTER, ContactChannel.IN_APP)
+
+
+class ContactPreference(models.Model):
+    """How a customer wants to be contacted; read by the contact-compliance engine."""
+
+    profile = models.OneToOneField(CustomerProfile, on_delete=models.CASCADE, related_name="contact_preference")
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=10, choices=ContactChannel.choices, default=ContactChannel.SMS
+    )
+    opt_outs = models.JSONField(_("channels refused"), default=list, blank=True)
+    inconvenient_times = models.JSONField(
+        _("inconvenient times"), default=list, blank=True, help_text=_('Local time ranges such as "12:00-13:30".')
+    )
+    late_contact_consent = models.BooleanField(_("agreed to contact in the quiet hours"), default=False)
+    cease_requested_on = models.DateField(_("asked in writing to stop contact on"), null=True, blank=True)
+    attorney_name = models.CharField(_("represented by (attorney)"), max_length=150, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact preference")
+        verbose_name_plural = _("contact preferences")
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} prefers {self.preferred_channel}"

@@ -584,3 +584,35 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"sweep {self.business_date} [{self.first_contract_id}, {self.last_contract_id}]"
+
+
+class HoldReason(models.TextChoices):
+    DISPUTE = "dispute", _("Open dispute")
+    HARDSHIP = "hardship", _("Hardship review")
+    COMPLAINT = "complaint", _("Complaint under review")
+    APPEAL = "appeal", _("Appeal under review")
+    DECEASED = "deceased", _("Customer deceased")
+    BANKRUPTCY = "bankruptcy", _("Bankruptcy")
+
+
+class CollectionHold(models.Model):
+    """Collection paused on a contract (no collection notices, calls, visits or suspension)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="holds")
+    reason = models.CharField(_("reason"), max_length=20, choices=HoldReason.choices)
+    source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("e.g. appeals.case:42"))
+    placed_on = models.DateTimeField(_("placed at"))
+    released_on = models.DateTimeField(_("released at"), null=True, blank=True)
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("collection hold")
+        verbose_name_plural = _("collection holds")
+        indexes = [models.Index(fields=["contract", "released_on"])]
+
+    def __str__(self) -> str:
+        return f"hold {self.reason} on {self.contract_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.released_on is None

@@ -29,8 +29,10 @@ from .models import (
     SERVICE_TRANSITIONS,
     Adjustment,
     AdjustmentKind,
+    CollectionHold,
     Contract,
     ContractStatus,
+    HoldReason,
     Installment,
     Payment,
     PaymentStatus,
@@ -615,8 +617,13 @@ def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> int:
         service_effective_date__lte=business_date,
     )
     contracts_due = list(due.select_for_update())
+    decided = 0
     for contract in contracts_due:
-        if contract.days_past_due > 0 and not _collection_paused(contract):
+        if contract.days_past_due == 0 or contract.plans.filter(status=PlanStatus.ACTIVE).exists():
+            _service_set(contract, ServiceState.RESTORED, actor=None, on=business_date, reason=_("Paid or on a plan"))
+        elif contract.holds.filter(released_on__isnull=True).exists():
+            continue  # collection hold: the suspension waits until the hold is lifted
+        else:
             _service_set(
                 contract,
                 ServiceState.SUSPENDED,
@@ -624,14 +631,17 @@ def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> int:
                 on=business_date,
                 reason=_("Overdue after the formal notice period"),
             )
-        else:
-            _service_set(contract, ServiceState.RESTORED, actor=None, on=business_date, reason=_("Paid or on a plan"))
-    return len(contracts_due)
+        decided += 1
+    return decided
 
 
 # --- repayment plans and promises ------------------------------------------------------------------
 def _collection_paused(contract: Contract) -> bool:
-    return contract.plans.filter(status=PlanStatus.ACTIVE).exists()
+    """An active plan or any open hold pauses escalation (including the suspension step)."""
+    return (
+        contract.plans.filter(status=PlanStatus.ACTIVE).exists()
+        or contract.holds.filter(released_on__isnull=True).exists()
+    )
 
 
 def _plan_transition(plan: RepaymentPlan, to: str, *, actor: User | None, on: dt.date) -> None:
@@ -944,3 +954,38 @@ def service_suspend(*, actor: User | None, contract_id: int, on: dt.date | None 
         contract, ServiceState.SUSPENDED, actor=actor, on=day, reason=_("Overdue after the formal notice period")
     )
     return contract
+
+
+# --- collection holds ---------------------------------------------------------------------------
+@transaction.atomic
+def hold_place(*, actor: User | None, contract_id: int, reason: str, source: str = "") -> CollectionHold:
+    """Pause collection at once (disputes, complaints, hardship reviews)."""
+    contract = _lock(contract_id)
+    hold = CollectionHold.objects.create(
+        contract=contract, reason=HoldReason(reason), source=source, placed_on=timezone.now(), placed_by=actor
+    )
+    audit_record(
+        action="hold.placed",
+        actor=actor,
+        obj=hold,
+        subject_user_id=contract.customer.user_id,
+        data={"contract": contract.number, "reason": reason, "source": source},
+    )
+    return hold
+
+
+@transaction.atomic
+def hold_release(*, actor: User | None, hold_id: int) -> CollectionHold:
+    hold = CollectionHold.objects.select_for_update().select_related("contract__customer").get(pk=hold_id)
+    if hold.released_on is not None:
+        return hold
+    hold.released_on = timezone.now()
+    hold.save(update_fields=["released_on"])
+    audit_record(
+        action="hold.released",
+        actor=actor,
+        obj=hold,
+        subject_user_id=hold.contract.customer.user_id,
+        data={"contract": hold.contract.number, "reason": hold.reason},
+    )
+    return hold

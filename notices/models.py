@@ -1,0 +1,338 @@
+"""Notices: templates, escalation ladders, the transactional outbox, contact attempts,
+rule tightening per product, in-app messages and call tasks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ContactChannel, CustomerProfile
+from contracts.models import Contract, Product
+
+
+class Purpose(models.TextChoices):
+    PRE_DUE_REMINDER = "pre_due_reminder", _("Reminder before the due date")
+    DUE_TODAY = "due_today", _("Due today")
+    OVERDUE_REMINDER = "overdue_reminder", _("Overdue reminder")
+    OVERDUE_BANNER = "overdue_banner", _("Overdue banner in the app")
+    CALL_TASK = "call_task", _("Call task for an agent")
+    SUSPENSION_NOTICE = "suspension_notice", _("Formal notice of service suspension")
+    LAWYER_LETTER = "lawyer_letter", _("Lawyer letter")
+    LEGAL_REVIEW = "legal_review", _("Legal-referral review task")
+    RESOLUTION = "resolution", _("Outcome of a dispute, complaint or appeal")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of a dispute, complaint or appeal")
+
+
+# Content every template of a purpose must contain (as template variables), and what
+# every electronic message must carry. Checked whenever a template is saved.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    Purpose.PRE_DUE_REMINDER: ("amount_due", "due_date", "pay_url"),
+    Purpose.DUE_TODAY: ("amount_due", "due_date", "pay_url"),
+    Purpose.OVERDUE_REMINDER: ("amount_due", "days_overdue", "deadline", "pay_url", "dispute_url"),
+    Purpose.OVERDUE_BANNER: ("amount_due", "days_overdue", "deadline", "pay_url", "dispute_url"),
+    Purpose.SUSPENSION_NOTICE: ("effective_date", "amount_due", "restore_how", "appeal_url"),
+    Purpose.LAWYER_LETTER: ("final_grace_date", "itemised_amounts"),
+    Purpose.CALL_TASK: ("contract_number", "days_overdue", "amount_due"),
+    Purpose.LEGAL_REVIEW: ("contract_number", "days_overdue", "amount_due"),
+    Purpose.RESOLUTION: ("case_reference", "outcome", "reasons"),
+    Purpose.ACKNOWLEDGEMENT: ("case_reference", "answer_by"),
+}
+ELECTRONIC_CHANNELS = (ContactChannel.SMS, ContactChannel.EMAIL)
+OPT_OUT_FIELD = "opt_out"
+
+# Collection purposes stop for holds, plans and cured contracts; the others are service messages.
+COLLECTION_PURPOSES = (
+    Purpose.OVERDUE_REMINDER,
+    Purpose.OVERDUE_BANNER,
+    Purpose.CALL_TASK,
+    Purpose.SUSPENSION_NOTICE,
+    Purpose.LAWYER_LETTER,
+    Purpose.LEGAL_REVIEW,
+)
+
+
+class NoticeTemplate(models.Model):
+    """One version of the text for purpose × channel × locale. Saved versions are never edited:
+    a change is a new version (the text sent is evidence)."""
+
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    locale = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice template")
+        verbose_name_plural = _("notice templates")
+        ordering = ["purpose", "channel", "locale", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "channel", "locale", "version"], name="template_version_unique"),
+            models.UniqueConstraint(
+                fields=["purpose", "channel", "locale"], condition=Q(is_active=True), name="one_active_template"
+            ),
+        ]
+        permissions = [("manage_templates", _("Can edit notice templates and ladders"))]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}/{self.channel}/{self.locale} v{self.version}"
+
+
+class Anchor(models.TextChoices):
+    DUE_DATE = "due_date", _("Days from an installment's due date (negative: before)")
+    DAYS_PAST_DUE = "dpd", _("Days past due")
+    GRACE_END = "grace_end", _("Days after the grace period ended")
+
+
+class EscalationLadder(models.Model):
+    """The reminder chain of a product (a ladder without product is the default)."""
+
+    product = models.OneToOneField(Product, null=True, blank=True, on_delete=models.CASCADE, related_name="ladder")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("escalation ladder")
+        verbose_name_plural = _("escalation ladders")
+        constraints = [
+            models.UniqueConstraint(fields=["product"], condition=Q(product__isnull=True), name="one_default_ladder")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LadderStep(models.Model):
+    ladder = models.ForeignKey(EscalationLadder, on_delete=models.CASCADE, related_name="steps")
+    code = models.SlugField(_("code"), max_length=40)
+    anchor = models.CharField(_("anchor"), max_length=10, choices=Anchor.choices)
+    offset_days = models.IntegerField(_("offset (days)"))
+    channels = models.JSONField(_("channels"), default=list)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    onsite_service_only = models.BooleanField(_("only for products with on-site service"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("ladder step")
+        verbose_name_plural = _("ladder steps")
+        ordering = ["ladder", "anchor", "offset_days"]
+        constraints = [models.UniqueConstraint(fields=["ladder", "code"], name="ladder_step_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.anchor} {self.offset_days:+d})"
+
+    @property
+    def is_collection(self) -> bool:
+        return self.purpose in COLLECTION_PURPOSES
+
+
+class ContactRuleTightening(models.Model):
+    """A compliance officer's stricter contact rules for one product (never below the law)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="contact_rules")
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=10, choices=[("CN", "CN"), ("US-REGF", "US-REGF")])
+    window_start = models.TimeField(_("earliest contact time"), null=True, blank=True)
+    window_end = models.TimeField(_("latest contact time (exclusive)"), null=True, blank=True)
+    cn_daily_unanswered_cap = models.PositiveSmallIntegerField(
+        _("CN: unanswered attempts per day"), null=True, blank=True
+    )
+    cn_daily_connected_cap = models.PositiveSmallIntegerField(_("CN: connected calls per day"), null=True, blank=True)
+    us_calls_per_7_days = models.PositiveSmallIntegerField(_("US: calls per 7 days"), null=True, blank=True)
+    visit_min_staff = models.PositiveSmallIntegerField(_("minimum staff on a visit"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact rule tightening")
+        verbose_name_plural = _("contact rule tightenings")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "jurisdiction"], name="one_tightening_per_product_jurisdiction")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.code} {self.jurisdiction}"
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    DEFERRED = "deferred", _("Deferred (contact rules)")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    DROPPED = "dropped", _("Not sent (contact rules)")
+    SKIPPED = "skipped", _("Skipped")
+
+
+OPEN_NOTICE_STATUSES = (NoticeStatus.PENDING, NoticeStatus.DEFERRED)
+
+
+class Notice(models.Model):
+    """The transactional outbox: written in the transaction that decides it, delivered after commit."""
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    customer = models.ForeignKey(CustomerProfile, on_delete=models.PROTECT, related_name="notices")
+    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    step = models.ForeignKey(LadderStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices")
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    locale = models.CharField(_("language"), max_length=10)
+    template = models.ForeignKey(NoticeTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recipient = models.CharField(_("to"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("exact text"))
+    context = models.JSONField(default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING)
+    reason_codes = models.JSONField(_("reasons"), default=list, blank=True)
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    next_attempt_at = models.DateTimeField(_("next attempt at"), db_index=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    document = models.FileField(upload_to="letters/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["customer", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}/{self.channel} → {self.customer_id} ({self.status})"
+
+
+class AttemptDirection(models.TextChoices):
+    OUTBOUND = "outbound", _("Outbound")
+    INBOUND = "inbound", _("Inbound")
+
+
+class ContactAttempt(models.Model):
+    """Every real contact or try (automated, staff call, visit, agency), with the engine's verdict."""
+
+    customer = models.ForeignKey(CustomerProfile, on_delete=models.PROTECT, related_name="contact_attempts")
+    contract = models.ForeignKey(
+        Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="contact_attempts"
+    )
+    notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts_made")
+    at = models.DateTimeField(_("at"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    direction = models.CharField(max_length=10, choices=AttemptDirection.choices, default=AttemptDirection.OUTBOUND)
+    to = models.CharField(max_length=12, default="debtor")  # debtor | third_party
+    endpoint = models.CharField(max_length=120, blank=True)
+    third_party_id = models.CharField(max_length=40, blank=True)
+    by = models.CharField(max_length=10, default="lender")  # lender | agency
+    purpose = models.CharField(max_length=30, default="collection")
+    consent = models.BooleanField(default=False)
+    staff_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=10)  # allowed | blocked
+    reason_codes = models.JSONField(_("reasons"), default=list, blank=True)
+    next_allowed_at = models.DateTimeField(null=True, blank=True)
+    provider_status = models.CharField(max_length=40, blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["customer", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.verdict} {self.at:%Y-%m-%d %H:%M}"
+
+
+class InAppMessage(models.Model):
+    """The customer's inbox in the portal; banners stay visible until the contract is current."""
+
+    customer = models.ForeignKey(CustomerProfile, on_delete=models.CASCADE, related_name="inbox")
+    notice = models.OneToOneField(Notice, null=True, blank=True, on_delete=models.CASCADE, related_name="in_app")
+    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    is_banner = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class CallTaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CallTask(models.Model):
+    """An agent work item created by the ladder (calls and legal-referral reviews)."""
+
+    notice = models.OneToOneField(Notice, on_delete=models.CASCADE, related_name="call_task")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="call_tasks")
+    kind = models.CharField(max_length=30, choices=Purpose.choices)
+    status = models.CharField(max_length=10, choices=CallTaskStatus.choices, default=CallTaskStatus.OPEN)
+    due_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "due_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.contract_id} {self.status}"
+
+
+class SmsDailyCount(models.Model):
+    """Per-number daily SMS limit (provider anti-spam and our own courtesy limit)."""
+
+    number = models.CharField(max_length=20)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["number", "day"], name="sms_daily_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.day}: {self.count}"
+
+
+class DeliveryReceipt(models.Model):
+    """Signed delivery receipts from the SMS gateway (idempotent per provider message id + status)."""
+
+    provider_message_id = models.CharField(max_length=100)
+    status = models.CharField(max_length=20)
+    received_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider_message_id", "status"], name="receipt_once_per_status")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_message_id} {self.status}"
