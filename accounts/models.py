@@ -99,6 +99,7 @@ class CustomerProfile(models.Model):
     national_id_masked = models.CharField(_("national ID number"), max_length=40, blank=True)
     national_id_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    alternate_phones = models.JSONField(_("other phone numbers of the customer"), default=list, blank=True)
     email = models.EmailField(_("email"), blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone])

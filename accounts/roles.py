@@ -17,12 +17,33 @@ class Role(models.TextChoices):
 
 STAFF_AREA = "accounts.access_staff_area"
 VIEW_PII = "accounts.view_customer_pii"
+# Notice templates, escalation ladders and contact-rule tightening (notices admin).
+NOTICE_RULES = [
+    "notices.manage_templates",
+    "notices.add_noticetemplate",
+    "notices.view_noticetemplate",
+    "notices.view_escalationladder",
+    "notices.change_escalationladder",
+    "notices.view_ladderstep",
+    "notices.add_ladderstep",
+    "notices.change_ladderstep",
+    "notices.view_contactruletightening",
+    "notices.add_contactruletightening",
+    "notices.change_contactruletightening",
+]
 
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [STAFF_AREA, VIEW_PII, "accounts.view_customerprofile"],
-    Role.SUPERVISOR: [STAFF_AREA, VIEW_PII, "accounts.view_customerprofile", "audit.view_auditevent"],
+    Role.SUPERVISOR: [
+        STAFF_AREA,
+        VIEW_PII,
+        "accounts.view_customerprofile",
+        "audit.view_auditevent",
+        "contracts.approve_waiver",
+        "notices.view_notice",
+    ],
     Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
     Role.COMPLIANCE_OFFICER: [
         STAFF_AREA,
@@ -30,6 +51,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_customerprofile",
         "audit.view_auditevent",
         "django_celery_beat.view_periodictask",
+        "notices.view_notice",
+        *NOTICE_RULES,
     ],
     # Agencies see only the accounts placed with them, with personal data masked.
     Role.AGENCY: [STAFF_AREA],
@@ -47,6 +70,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         "django_celery_beat.view_periodictask",
         "django_celery_beat.change_periodictask",
+        "contracts.approve_waiver",
         "contracts.import_contracts",
+        "notices.view_notice",
+        *NOTICE_RULES,
     ],
 }

@@ -15,7 +15,17 @@ from portal.errors import ApplicationError
 
 from .crypto import encrypt_text, keyed_digest, mask_national_id
 from .identifiers import normalise_mainland_mobile, normalise_phone
-from .models import CustomerProfile, EmergencyContact, Jurisdiction, Language, StaffProfile, User
+from .models import (
+    LEGALLY_REQUIRED_CHANNELS,
+    ContactChannel,
+    ContactPreference,
+    CustomerProfile,
+    EmergencyContact,
+    Jurisdiction,
+    Language,
+    StaffProfile,
+    User,
+)
 from .roles import ROLE_PERMISSIONS, Role
 from .validators import validate_cn_resident_id
 
@@ -206,3 +216,61 @@ def user_language_set(*, actor: User, language: str) -> User:
         profile.save(update_fields=["language", "updated_at"])
     audit_record(action="user.language_set", actor=actor, obj=actor, data={"before": before, "after": str(language)})
     return actor
+
+
+@transaction.atomic
+def contact_preference_update(
+    *,
+    actor: User,
+    profile: CustomerProfile,
+    preferred_channel: str,
+    opt_outs: list[str],
+    inconvenient_times: list[str],
+    language: str | None = None,
+) -> ContactPreference:
+    """The customer's choices, effective for the next notice. Letters and in-app notices are
+    how legally required notices reach the customer, so they cannot be refused."""
+    allowed = {c.value for c in ContactChannel} - {c.value for c in LEGALLY_REQUIRED_CHANNELS} - {ContactChannel.VISIT}
+    refused = sorted(set(opt_outs))
+    if not set(refused) <= allowed:
+        raise ApplicationError(
+            code="opt_out_not_allowed", message=_("Letters and in-app notices cannot be switched off.")
+        )
+    if preferred_channel in refused:
+        raise ApplicationError(
+            code="preferred_channel_refused", message=_("Your preferred channel cannot also be switched off.")
+        )
+    ranges = []
+    for text in inconvenient_times:
+        text = text.strip()
+        if not text:
+            continue
+        try:
+            start, end = (part.strip() for part in text.split("-"))
+            for part in (start, end):
+                hours, minutes = (int(x) for x in part.split(":"))
+                if not (0 <= hours < 24 and 0 <= minutes < 60):
+                    raise ValueError(part)
+        except ValueError as exc:
+            raise ApplicationError(code="invalid_time_range", message=_("Write time ranges like 12:00-13:30.")) from exc
+        ranges.append(f"{start}-{end}")
+    preference, _created = ContactPreference.objects.select_for_update().get_or_create(profile=profile)
+    before = {
+        "preferred": preference.preferred_channel,
+        "opt_outs": preference.opt_outs,
+        "quiet": preference.inconvenient_times,
+    }
+    preference.preferred_channel = ContactChannel(preferred_channel)
+    preference.opt_outs = refused
+    preference.inconvenient_times = ranges
+    preference.save(update_fields=["preferred_channel", "opt_outs", "inconvenient_times", "updated_at"])
+    audit_record(
+        action="contact_preference.updated",
+        actor=actor,
+        obj=preference,
+        subject_user_id=profile.user_id,
+        data={"before": before, "after": {"preferred": preferred_channel, "opt_outs": refused, "quiet": ranges}},
+    )
+    if language and language != profile.user.language:
+        user_language_set(actor=profile.user, language=language)
+    return preference

@@ -260,19 +260,23 @@ def _fill(
 
 
 def _settle_early_if_covered(state: State, on: dt.date) -> list[Allocation]:
-    """A credit that covers all remaining principal settles the contract early."""
+    """A credit that covers all remaining principal settles the contract early.
+
+    Penalty and fees moved into a plan's (future) installments are owed as well: the payoff
+    amount includes them, so the credit must cover and pay them too."""
     future = [i for i in state.active_installments() if i.due_date > on and i.total_outstanding > ZERO]
     if not future:
         return []
-    needed = sum((i.outstanding("principal") for i in future), ZERO)
+    settled_components = ("fee", "penalty", "principal")
+    needed = sum((i.outstanding(c) for i in future for c in settled_components), ZERO)
     if state.credit_balance < needed or (needed == ZERO and not future):
         return []
     lines: list[Allocation] = []
     for inst in future:
-        owed = inst.outstanding("principal")
-        for payment_key, part in _take_credit(state, owed):
-            inst.pay("principal", part)
-            lines.append(Allocation(payment_key, inst.key, "principal", part, on, True))
+        for component in settled_components:
+            for payment_key, part in _take_credit(state, inst.outstanding(component)):
+                inst.pay(component, part)
+                lines.append(Allocation(payment_key, inst.key, component, part, on, True))
         unearned = inst.outstanding("interest")
         if unearned > ZERO:
             inst.waive("interest", unearned)  # interest not yet due is not charged on early settlement

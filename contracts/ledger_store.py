@@ -239,7 +239,8 @@ def update_status(loaded: Loaded, on: dt.date, pending: Pending) -> None:
         after = ContractStatus.CURRENT
     if after == before:
         return
-    if after == ContractStatus.DELINQUENT and before == ContractStatus.CURRENT:
+    # From paid off only when the paying payment is reversed: overdue again, a new episode.
+    if after == ContractStatus.DELINQUENT and before in (ContractStatus.CURRENT, ContractStatus.PAID_OFF):
         event = "became_delinquent"
         contract.delinquency_episode += 1
         contract.delinquent_since = on - dt.timedelta(days=dpd - 1)
@@ -372,9 +373,20 @@ def rebuild(contract: Contract) -> Loaded:
         )
     terms = terms_of(contract)
     schedule = [_inst_from_row(r) for r in originals]
-    state, result = ledger.replay(
-        terms, schedule, events, through=contract.accrued_through, suppressed_fees=frozenset(suppressed)
-    )
+    through = contract.accrued_through
+    if contract.status == ContractStatus.CHARGED_OFF and through is not None:
+        # Charges stopped on the charge-off day (see advance): close days only up to it;
+        # events after it are applied on their dates as they were live.
+        charged_off_on = (
+            DelinquencyTransition.objects.filter(contract=contract, event="charged_off")
+            .order_by("-on_date")
+            .values_list("on_date", flat=True)
+            .first()
+        )
+        if charged_off_on is not None:
+            through = min(through, charged_off_on)
+    state, result = ledger.replay(terms, schedule, events, through=through, suppressed_fees=frozenset(suppressed))
+    state.accrued_through = contract.accrued_through
     AllocationLine.objects.filter(contract=contract).delete()
     ChargeEntry.objects.filter(contract=contract).delete()
     rows = {r.pk: r for r in [*originals, *plan_rows]}

@@ -22,6 +22,7 @@ from portal.errors import NotFoundError
 from .models import (
     ChargeEntry,
     ChargeKind,
+    CollectionHold,
     Contract,
     Installment,
     LateFeeKind,
@@ -191,15 +192,35 @@ class CustomerContractSummary:
     contract: Contract
     balance: Balance
     active_plan: RepaymentPlan | None
+    on_hold: bool = False
+
+    @property
+    def state(self) -> str:
+        """What the customer should know first about this contract."""
+        c = self.contract
+        if c.status == "paid_off":
+            return "paid_off"
+        if c.status == "charged_off":
+            return "charged_off"
+        if c.service_state == ServiceState.SUSPENDED:
+            return "service_suspended"
+        if self.on_hold:
+            return "on_hold"
+        if self.active_plan is not None:
+            return "on_plan"
+        if self.balance.days_past_due > 0:
+            return "overdue"
+        return "current"
 
 
 def customer_overview(*, customer: CustomerProfile, as_of: dt.date | None = None) -> list[CustomerContractSummary]:
-    """Every contract of a customer with its balance: three queries in all."""
+    """Every contract of a customer with its balance: four queries in all."""
     day = as_of or timezone.localdate()
     contracts = list(
         contracts_for_customer(customer=customer).prefetch_related(
             Prefetch("installments", queryset=Installment.objects.order_by("due_date", "seq"), to_attr="rows"),
             Prefetch("plans", queryset=RepaymentPlan.objects.filter(status=PlanStatus.ACTIVE), to_attr="active_plans"),
+            Prefetch("holds", queryset=CollectionHold.objects.filter(released_on__isnull=True), to_attr="open_holds"),
         )
     )
     return [
@@ -207,6 +228,7 @@ def customer_overview(*, customer: CustomerProfile, as_of: dt.date | None = None
             contract=c,
             balance=_balance_from_rows(c.rows, c.credit_balance, day),  # type: ignore[attr-defined]
             active_plan=c.active_plans[0] if c.active_plans else None,  # type: ignore[attr-defined]
+            on_hold=bool(c.open_holds),  # type: ignore[attr-defined]
         )
         for c in contracts
     ]

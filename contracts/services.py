@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Min, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from portal.errors import ApplicationError, NotFoundError
 
 from . import ledger
 from . import ledger_store as store
+from .evidence import evidence_check
 from .models import (
     SERVICE_TRANSITIONS,
     Adjustment,
@@ -349,7 +350,10 @@ def payment_reverse(*, actor: User | None, payment_id: int, reason: str) -> Paym
     payment.reversed_at = timezone.now()
     payment.reversal_reason = reason[:200]
     payment.save(update_fields=["status", "reversed_at", "reversal_reason"])
-    loaded = store.rebuild(contract)
+    try:
+        loaded = store.rebuild(contract)
+    except ValueError as exc:  # the engine refuses a refund the remaining payments cannot fund
+        raise ApplicationError(code="credit_negative", message="credit would go negative") from exc
     if loaded.state.credit_balance < ZERO:  # pragma: no cover - engine never lets credit go negative
         raise ApplicationError(code="credit_negative", message="credit would go negative")
     _finish(loaded, store.Pending(), contract.accrued_through or business_date_of(timezone.now()))
@@ -486,7 +490,14 @@ def delinquency_sweep(business_date: dt.date) -> list[tuple[int, int]]:
 
 
 def sweep_ranges(size: int = SWEEP_RANGE_SIZE) -> list[tuple[int, int]]:
-    bounds = Contract.objects.exclude(status=ContractStatus.PAID_OFF).aggregate(low=Min("id"), high=Max("id"))
+    # A paid-off contract is not swept, but may still have a plan, a promise or a notice to decide.
+    undecided = (
+        ~Q(status=ContractStatus.PAID_OFF)
+        | Q(plans__status=PlanStatus.ACTIVE)
+        | Q(promises__status=PromiseStatus.OPEN)
+        | Q(service_state=ServiceState.NOTICE_GIVEN)
+    )
+    bounds = Contract.objects.filter(undecided).aggregate(low=Min("id"), high=Max("id"))
     low, high = bounds["low"], bounds["high"]
     if low is None:
         return []
@@ -628,7 +639,7 @@ def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> int:
                 contract,
                 ServiceState.SUSPENDED,
                 actor=None,
-                on=business_date,
+                on=contract.service_effective_date or business_date,  # the date the notice named, also on catch-up
                 reason=_("Overdue after the formal notice period"),
             )
         decided += 1
@@ -754,7 +765,9 @@ def plan_propose(
         },
     )
     if evidence is not None:
-        plan.evidence.save(f"plan-{plan.pk}-{evidence.name}", evidence, save=True)
+        _content_type, extension = evidence_check(evidence)
+        # Stored under a name we choose (never the uploaded one), outside the web root.
+        plan.evidence.save(f"plan-{plan.pk}.{extension}", evidence, save=True)
     audit_record(
         action="plan.proposed",
         actor=actor,

@@ -5,11 +5,14 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
-    # Runs after the last app migrated, so every app's permissions exist.
+def _after_migrate(sender: AppConfig, **kwargs: Any) -> None:
+    # Runs after the last app migrated (and after a flush), so every app's permissions
+    # and tables exist: staff roles and the default ladder and notice texts are in place.
     from accounts.services import roles_sync
+    from notices.defaults import install_defaults
 
     roles_sync(actor=None)
+    install_defaults(actor=None)
 
 
 class PortalConfig(AppConfig):
@@ -17,4 +20,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="portal_sync_roles")
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="portal_after_migrate")

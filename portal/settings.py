@@ -7,6 +7,7 @@ without an explicit secret key, database URL and allowed hosts.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -145,8 +146,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file (not :memory:) so that a real Celery worker started by a test sees the data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_fairdue.sqlite3")}
+    # A file (not :memory:) so that a real Celery worker started by a test sees the data;
+    # one per test process so that concurrent runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_fairdue_{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -272,11 +274,14 @@ HEARTBEAT_SECONDS = env.float("FAIRDUE_HEARTBEAT_SECONDS", default=60.0)
 # Defined in code; editable in the admin afterwards (django-celery-beat).
 CELERY_BEAT_SCHEDULE = {
     "system-heartbeat": {"task": "portal.tasks.system_heartbeat", "schedule": HEARTBEAT_SECONDS},
-    # Closes yesterday (the last complete business day), split into id-range tasks.
-    "delinquency-sweep-nightly": {
-        "task": "contracts.tasks.delinquency_sweep",
+    # Closes yesterday (the last complete business day) and decides the ladder's notices,
+    # split into id-range tasks.
+    "sweep-and-notify-nightly": {
+        "task": "notices.tasks.sweep_and_notify",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Re-queues outbox rows that are due (deferred to 08:00, retries) or whose task was lost.
+    "outbox-relay": {"task": "notices.tasks.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=60.0)},
 }
 
 # Days-past-due buckets: (label, first day, last day or None).
@@ -312,3 +317,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- SMS --------------------------------------------------------------------------------
+# Embedded default: one JSON file per message under var/sms/ (no gateway needed).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notices.channels.sms.FileSmsBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY_ID = env.str("SMS_GATEWAY_KEY_ID", default="")
+SMS_GATEWAY_SECRET = env.str("SMS_GATEWAY_SECRET", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+SMS_GATEWAY_RETRIES = env.int("SMS_GATEWAY_RETRIES", default=3)
+SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=10)
+# Delivery receipts are refused while this is empty.
+SMS_RECEIPT_SECRET = env.str("SMS_RECEIPT_SECRET", default="")
+
+# --- Payments ---------------------------------------------------------------------------
+# sandbox (embedded default: a hosted test checkout inside the site) | alipay
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox")
+# Signs sandbox callbacks (HMAC-SHA256). Empty: derived from SECRET_KEY (portal.payments.providers).
+PAYMENT_SANDBOX_SECRET = env.str("PAYMENT_SANDBOX_SECRET", default="")
+ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
+ALIPAY_GATEWAY_URL = env.str("ALIPAY_GATEWAY_URL", default="https://openapi.alipay.com/gateway.do")
+# PEM text; "\n" escapes are turned into line breaks.
+ALIPAY_APP_PRIVATE_KEY_PEM = env.str("ALIPAY_APP_PRIVATE_KEY_PEM", default="", multiline=True)
+ALIPAY_PUBLIC_KEY_PEM = env.str("ALIPAY_PUBLIC_KEY_PEM", default="", multiline=True)

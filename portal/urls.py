@@ -6,7 +6,16 @@ from drf_spectacular.views import SpectacularAPIView
 from . import views
 
 portal_patterns = (
-    [path("", views.dashboard, name="dashboard")],
+    [
+        path("", views.dashboard, name="dashboard"),
+        path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+        path("contracts/<int:pk>/pay/", views.pay, name="pay"),
+        path("contracts/<int:pk>/plan/", views.plan_request, name="plan_request"),
+        path("messages/", views.inbox, name="messages"),
+        path("messages/<int:pk>/", views.message_detail, name="message"),
+        path("messages/<int:pk>/letter.pdf", views.message_letter, name="message_letter"),
+        path("preferences/", views.preferences, name="preferences"),
+    ],
     "portal",
 )
 
@@ -15,6 +24,8 @@ urlpatterns = [
     path("me/", include(portal_patterns)),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("cases.urls")),
+    path("notices/", include("notices.urls")),
+    path("pay/", include("portal.payments.urls")),
     path("i18n/setlang/", views.language_switch, name="set_language"),
     # The admin signs in through our login page (lockout, audit, 2FA).
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

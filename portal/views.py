@@ -1,12 +1,31 @@
+"""Customer self-service pages. Views parse input, call one selector or service, render."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.i18n import set_language
 
 from accounts.decorators import customer_required
+from accounts.models import LEGALLY_REQUIRED_CHANNELS, ContactChannel, ContactPreference
 from accounts.selectors import customer_profile_for_user
-from accounts.services import user_language_set
+from accounts.services import contact_preference_update, user_language_set
+from contracts.selectors import (
+    charges_by_installment,
+    contract_balance,
+    contract_get_for_user,
+    contract_payments,
+    customer_overview,
+)
+from contracts.services import plan_preview, plan_propose
+from notices.selectors import customer_banners, customer_messages, customer_notice_get
+from notices.services import notice_mark_read
+from portal.errors import ApplicationError, NotFoundError
+
+from .forms import PlanRequestForm, PreferencesForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,7 +39,156 @@ def home(request: HttpRequest) -> HttpResponse:
 @customer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     profile = customer_profile_for_user(user=request.user)  # type: ignore[arg-type]
-    return render(request, "portal/dashboard.html", {"profile": profile})
+    today = timezone.localdate()
+    overview = customer_overview(customer=profile, as_of=today)
+    totals = {
+        "owed": sum((item.balance.payoff for item in overview), start=0),
+        "overdue": sum((item.balance.overdue for item in overview), start=0),
+        "principal": sum((item.balance.components["principal"].overdue for item in overview), start=0),
+        "interest": sum((item.balance.components["interest"].overdue for item in overview), start=0),
+        "penalty": sum((item.balance.components["penalty"].overdue for item in overview), start=0),
+        "fee": sum((item.balance.components["fee"].overdue for item in overview), start=0),
+        "days_overdue": max((item.balance.days_past_due for item in overview), default=0),
+    }
+    upcoming = [item for item in overview if item.balance.next_due_date]
+    next_item = min(upcoming, key=lambda item: item.balance.next_due_date) if upcoming else None  # type: ignore[arg-type,return-value]
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "profile": profile,
+            "overview": overview,
+            "totals": totals,
+            "next_item": next_item,
+            "banners": list(customer_banners(profile=profile)),
+            "today": today,
+        },
+    )
+
+
+@customer_required
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = contract_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
+    balance = contract_balance(contract=contract)
+    language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans"
+    return render(
+        request,
+        "portal/contract_detail.html",
+        {
+            "contract": contract,
+            "balance": balance,
+            "terms_text": contract.terms.text_for(language),
+            "charges": charges_by_installment(contract=contract),
+            "payments": list(contract_payments(contract=contract)),
+            "plans": list(contract.plans.order_by("-created_at")),
+            "letters": list(
+                customer_messages(profile=contract.customer).filter(contract=contract).exclude(document="")
+            ),
+        },
+    )
+
+
+@customer_required
+def pay(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = contract_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
+    balance = contract_balance(contract=contract)
+    return render(request, "portal/pay.html", {"contract": contract, "balance": balance})
+
+
+@customer_required
+def plan_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the months, see the schedule, say why, attach evidence, submit."""
+    contract = contract_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
+    product = contract.product
+    data = request.POST if request.method == "POST" else (request.GET if "months" in request.GET else None)
+    form = PlanRequestForm(
+        data, request.FILES or None, min_months=product.plan_min_months, max_months=product.plan_max_months
+    )
+    preview = None
+    if form.is_valid():
+        try:
+            preview = plan_preview(contract=contract, months=form.cleaned_data["months"])
+            if request.method == "POST":
+                plan_propose(
+                    actor=request.user,  # type: ignore[arg-type]
+                    contract_id=contract.pk,
+                    months=form.cleaned_data["months"],
+                    reason=form.cleaned_data["reason"],
+                    evidence=form.cleaned_data.get("evidence"),
+                )
+                messages.success(request, _("Your repayment plan request was sent. We will answer within 15 days."))
+                return redirect("portal:contract", pk=contract.pk)
+        except ApplicationError as exc:
+            form.add_error("evidence" if exc.code.startswith("file_") else None, exc.message)
+    template = (
+        "portal/_plan_preview.html"
+        if getattr(request, "htmx", False) and request.method == "GET"
+        else "portal/plan_request.html"
+    )
+    return render(request, template, {"contract": contract, "form": form, "preview": preview})
+
+
+@customer_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    profile = customer_profile_for_user(user=request.user)  # type: ignore[arg-type]
+    return render(request, "portal/messages.html", {"notices": list(customer_messages(profile=profile)[:200])})
+
+
+@customer_required
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = customer_profile_for_user(user=request.user)  # type: ignore[arg-type]
+    notice = customer_notice_get(profile=profile, pk=pk)
+    notice = notice_mark_read(profile=profile, notice_id=notice.pk)
+    return render(request, "portal/message_detail.html", {"notice": notice})
+
+
+@customer_required
+def message_letter(request: HttpRequest, pk: int) -> FileResponse:
+    profile = customer_profile_for_user(user=request.user)  # type: ignore[arg-type]
+    notice = customer_notice_get(profile=profile, pk=pk)
+    if not notice.document:
+        raise NotFoundError(code="no_letter", message=_("This message has no letter."))
+    return FileResponse(
+        notice.document.open("rb"),
+        as_attachment=True,
+        filename=f"fairdue-letter-{notice.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@customer_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    profile = customer_profile_for_user(user=request.user)  # type: ignore[arg-type]
+    current = ContactPreference.objects.filter(profile=profile).first()
+    initial = {
+        "preferred_channel": current.preferred_channel if current else ContactChannel.SMS,
+        "opt_outs": current.opt_outs if current else [],
+        "inconvenient_times": "\n".join(current.inconvenient_times) if current else "",
+        "language": request.user.language,  # type: ignore[union-attr]
+    }
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_preference_update(
+                actor=request.user,  # type: ignore[arg-type]
+                profile=profile,
+                preferred_channel=form.cleaned_data["preferred_channel"],
+                opt_outs=form.cleaned_data["opt_outs"],
+                inconvenient_times=form.cleaned_data["inconvenient_times"].splitlines(),
+                language=form.cleaned_data["language"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved. Your choices apply from the next message we send."))
+            response = redirect("portal:preferences")
+            response.set_cookie("django_language", form.cleaned_data["language"])
+            return response
+    return render(
+        request,
+        "portal/preferences.html",
+        {"form": form, "required_channels": [ContactChannel(c).label for c in LEGALLY_REQUIRED_CHANNELS]},
+    )
 
 
 def language_switch(request: HttpRequest) -> HttpResponse:

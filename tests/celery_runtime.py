@@ -16,7 +16,7 @@ from django.db import connection
 BASE = Path(__file__).resolve().parents[1]
 
 
-def test_database_url() -> str:
+def subprocess_database_url() -> str:
     s = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
@@ -31,7 +31,7 @@ def celery_processes(tmp_path: Path, *, beat: bool = False, extra_env: dict[str,
     env = dict(os.environ)
     env.update(
         {
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": subprocess_database_url(),
             "FAIRDUE_CELERY_DIR": str(tmp_path / "celery"),
             "DJANGO_SETTINGS_MODULE": "portal.settings",
             "PYTHONUNBUFFERED": "1",

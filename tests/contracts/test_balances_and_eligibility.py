@@ -77,7 +77,7 @@ def test_customer_overview_queries_are_fixed(django_assert_num_queries, contract
     customer = make_customer()
     for _ in range(contracts):
         make_contract(customer=customer, start_date=dt.date(2026, 1, 1))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         overview = customer_overview(customer=customer, as_of=dt.date(2026, 3, 1))
     assert len(overview) == contracts
     assert all(item.balance.overdue > 0 for item in overview)

@@ -1,0 +1,178 @@
+"""Judging a real contact: the customer's state and history from the database, fed to the
+pure compliance engine. Every contact (automated notice, staff call, visit, agency action)
+goes through ``contact_judge``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import timezone as phone_timezones
+
+from accounts.models import ContactPreference, CustomerProfile
+from contracts.models import CollectionHold, Contract, ContractStatus, PlanStatus
+from notices.compliance import (
+    Consumer,
+    HistoryContact,
+    Hold,
+    LocalTimeRange,
+    OptOut,
+    ProposedContact,
+    RuleSet,
+    Verdict,
+    evaluate,
+    get_ruleset,
+    tighten,
+)
+from notices.compliance.engine import Channel, Direction, Party
+from notices.compliance.engine import Purpose as EnginePurpose
+
+from .models import COLLECTION_PURPOSES, ContactAttempt, ContactRuleTightening
+
+HISTORY_DAYS = 14  # the longest look-back any rule needs (7 days) with margin
+TIGHTENING_FIELDS = (
+    "window_start",
+    "window_end",
+    "cn_daily_unanswered_cap",
+    "cn_daily_connected_cap",
+    "us_calls_per_7_days",
+    "visit_min_staff",
+)
+
+
+def ruleset_for(profile: CustomerProfile, contract: Contract | None) -> RuleSet:
+    """The statutory rules of the customer's jurisdiction, tightened for the product if set."""
+    base = get_ruleset(profile.jurisdiction)
+    if contract is None:
+        return base
+    tightening = ContactRuleTightening.objects.filter(
+        product_id=contract.product_id, jurisdiction=profile.jurisdiction
+    ).first()
+    if tightening is None:
+        return base
+    overrides = {name: getattr(tightening, name) for name in TIGHTENING_FIELDS if getattr(tightening, name) is not None}
+    return tighten(base, **overrides) if overrides else base
+
+
+def consumer_timezones(profile: CustomerProfile) -> tuple[str, ...]:
+    """The profile's zone plus every zone its numbers may be in (US area codes span zones)."""
+    zones: list[str] = [profile.timezone]
+    for raw in [profile.phone, *(profile.alternate_phones or [])]:
+        if not raw:
+            continue
+        try:
+            number = phonenumbers.parse(raw, None)
+        except phonenumbers.NumberParseException:
+            continue
+        for zone in phone_timezones.time_zones_for_number(number):
+            if zone not in zones and zone != "Etc/Unknown":
+                zones.append(zone)
+    return tuple(zones)
+
+
+def _inconvenient(preference: ContactPreference | None) -> tuple[LocalTimeRange, ...]:
+    if preference is None:
+        return ()
+    ranges = []
+    for text in preference.inconvenient_times or []:
+        try:
+            start, end = str(text).split("-")
+            h1, m1 = (int(x) for x in start.strip().split(":"))
+            h2, m2 = (int(x) for x in end.strip().split(":"))
+        except ValueError:
+            continue
+        ranges.append(LocalTimeRange(start=h1 * 3600 + m1 * 60, end=h2 * 3600 + m2 * 60))
+    return tuple(ranges)
+
+
+def consumer_state(profile: CustomerProfile, *, apply_holds: bool = True) -> Consumer:
+    preference = ContactPreference.objects.filter(profile=profile).first()
+    holds: list[Hold] = []
+    if apply_holds:
+        for hold in CollectionHold.objects.filter(contract__customer=profile, released_on__isnull=True).select_related(
+            "contract"
+        ):
+            holds.append(Hold(debt=hold.contract.number, reason=hold.reason))
+        for number in Contract.objects.filter(
+            customer=profile, plans__status=PlanStatus.ACTIVE, status=ContractStatus.CURRENT
+        ).values_list("number", flat=True):
+            holds.append(Hold(debt=number, reason="plan"))
+    return Consumer(
+        timezones=consumer_timezones(profile),
+        inconvenient_times=_inconvenient(preference),
+        late_contact_consent=bool(preference and preference.late_contact_consent),
+        attorney=bool(preference and preference.attorney_name),
+        cease=bool(preference and preference.cease_requested_on),
+        opt_outs=tuple(OptOut(channel=Channel(c)) for c in (preference.opt_outs if preference else [])),
+        holds=tuple(holds),
+    )
+
+
+def contact_history(profile: CustomerProfile, until: dt.datetime) -> list[HistoryContact]:
+    since = until - dt.timedelta(days=HISTORY_DAYS)
+    attempts = ContactAttempt.objects.filter(
+        customer=profile, at__gte=since, at__lte=until, verdict="allowed"
+    ).select_related("contract")
+    history = []
+    for a in attempts:
+        history.append(
+            HistoryContact(
+                at=a.at,
+                channel=Channel(a.channel),
+                direction=Direction(a.direction),
+                to=Party(a.to),
+                endpoint=a.endpoint or None,
+                contact=a.third_party_id or None,
+                debts=frozenset([a.contract.number]) if a.contract else frozenset(),
+                outcome=a.outcome or None,
+                by=a.by,
+                consent=a.consent,
+            )
+        )
+    return history
+
+
+@dataclass(frozen=True)
+class ProposedDetails:
+    channel: str
+    at: dt.datetime
+    purpose: str  # a notices Purpose value, or "collection" for staff work
+    endpoint: str = ""
+    to: str = "debtor"
+    third_party_id: str = ""
+    by: str = "lender"
+    consent: bool = False
+    discloses_debt: bool = True
+    opt_out_notice: bool = False
+    staff_count: int | None = None
+    reply_to_consumer: bool = False
+
+
+def is_collection(purpose: str) -> bool:
+    return purpose == "collection" or purpose in COLLECTION_PURPOSES
+
+
+def contact_judge(*, profile: CustomerProfile, contract: Contract | None, proposed: ProposedDetails) -> Verdict:
+    """The compliance engine's verdict on one proposed contact (reads only)."""
+    collection = is_collection(proposed.purpose)
+    consumer = consumer_state(profile, apply_holds=collection)
+    engine_purpose = EnginePurpose.COLLECTION
+    if proposed.to == "third_party" and not proposed.discloses_debt:
+        engine_purpose = EnginePurpose.LOCATION_INFO
+    contact = ProposedContact(
+        at=proposed.at,
+        channel=Channel(proposed.channel),
+        to=Party(proposed.to),
+        endpoint=proposed.endpoint or None,
+        contact=proposed.third_party_id or None,
+        debts=frozenset([contract.number]) if contract else frozenset(),
+        by=proposed.by,
+        consent=proposed.consent,
+        purpose=engine_purpose,
+        discloses_debt=proposed.discloses_debt,
+        opt_out_notice=proposed.opt_out_notice,
+        reply_to_consumer=proposed.reply_to_consumer,
+        staff_count=proposed.staff_count,
+    )
+    return evaluate(ruleset_for(profile, contract), consumer, contact_history(profile, proposed.at), contact)

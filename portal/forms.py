@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import LEGALLY_REQUIRED_CHANNELS, ContactChannel
+
+
+class PlanRequestForm(forms.Form):
+    months = forms.TypedChoiceField(label=_("Number of months"), coerce=int)
+    reason = forms.CharField(
+        label=_("Why do you need a plan?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+    evidence = forms.FileField(
+        label=_("Evidence (optional): wage statement, medical note…"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG, up to 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+    def __init__(self, *args: Any, min_months: int, max_months: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["months"].choices = [(n, str(n)) for n in range(min_months, max_months + 1)]
+
+
+OPT_OUT_CHOICES = [
+    (c.value, c.label) for c in ContactChannel if c not in LEGALLY_REQUIRED_CHANNELS and c != ContactChannel.VISIT
+]
+
+
+class PreferencesForm(forms.Form):
+    preferred_channel = forms.ChoiceField(
+        label=_("How we should contact you first"),
+        choices=OPT_OUT_CHOICES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    opt_outs = forms.MultipleChoiceField(
+        label=_("Do not contact me by"), choices=OPT_OUT_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    inconvenient_times = forms.CharField(
+        label=_("Times that are inconvenient for you (one range per line, e.g. 12:00-13:30)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, widget=forms.Select(attrs={"class": "form-select"})
+    )

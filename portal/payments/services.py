@@ -1,0 +1,251 @@
+"""Checkout: a customer starts paying a contract; the provider's verified callback completes it.
+
+The ledger write is ``contracts.services.payment_post`` (channel = provider, external reference =
+the provider's trade number), run in the same transaction as the session's status change, so a
+session is marked paid exactly when its payment is posted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import audit_record
+from contracts.selectors import contract_balance, contract_get_for_user
+from contracts.services import parse_amount, payment_post
+from portal.errors import ApplicationError, NotFoundError
+from portal.models import CheckoutChoice, CheckoutProvider, CheckoutSession, CheckoutStatus
+
+from .formatting import money
+from .providers import CallbackResult, InvalidSignature, get_provider
+
+MIN_CUSTOM_AMOUNT = Decimal("1.00")
+ZERO = Decimal("0.00")
+
+
+@transaction.atomic
+def checkout_start(
+    *, actor: User, user: User, contract_id: int, choice: str, amount: Any = None
+) -> CheckoutSession:
+    """Open a checkout for one of the customer's own contracts.
+
+    ``overdue`` pays what brings the contract up to date today (overdue + due now − credit) and is
+    refused when nothing is overdue or due; ``payoff`` settles the contract; ``custom`` takes any
+    amount from 1.00 (or the whole amount due now, if smaller) up to the payoff, so a customer can
+    never overpay through the portal. Another customer's contract answers not found.
+    """
+    contract = contract_get_for_user(user=user, pk=contract_id)
+    balance = contract_balance(contract=contract)
+    payoff = balance.payoff
+    if payoff <= ZERO:
+        raise ApplicationError(code="nothing_to_pay", message=_("Nothing is owed on this contract."))
+    if choice == CheckoutChoice.OVERDUE:
+        value = balance.pay_now
+        if value <= ZERO:
+            raise ApplicationError(
+                code="nothing_due", message=_("Nothing is overdue or due today on this contract.")
+            )
+    elif choice == CheckoutChoice.PAYOFF:
+        value = payoff
+    elif choice == CheckoutChoice.CUSTOM:
+        value = parse_amount("" if amount is None else amount)
+        minimum = min(MIN_CUSTOM_AMOUNT, balance.pay_now if balance.pay_now > ZERO else payoff)
+        if value < minimum:
+            raise ApplicationError(
+                code="amount_below_minimum",
+                message=_("The smallest amount you can pay is %(minimum)s.")
+                % {"minimum": money(minimum, contract.currency)},
+                extra={"field": "amount", "minimum": str(minimum)},
+            )
+        if value > payoff:
+            raise ApplicationError(
+                code="amount_above_payoff",
+                message=_("The most you can pay on this contract is %(payoff)s, which settles it in full.")
+                % {"payoff": money(payoff, contract.currency)},
+                extra={"field": "amount", "maximum": str(payoff)},
+            )
+    else:
+        raise ApplicationError(code="invalid_choice", message=_("Choose what you want to pay."))
+    provider = settings.PAYMENT_PROVIDER
+    if provider not in CheckoutProvider.values:
+        raise ApplicationError(code="provider_unavailable", message=_("Online payment is not available right now."))
+    session = CheckoutSession.objects.create(
+        contract=contract,
+        customer=contract.customer,
+        amount=value,
+        currency=contract.currency,
+        choice=choice,
+        provider=provider,
+    )
+    audit_record(
+        action="payment.checkout_started",
+        actor=actor,
+        obj=session,
+        subject_user_id=contract.customer.user_id,
+        data={"contract": contract.number, "amount": value, "choice": choice, "provider": provider},
+    )
+    return session
+
+
+def _refuse(session: CheckoutSession, result: CallbackResult, *, code: str, message: str) -> ApplicationError:
+    audit_record(
+        action="payment.callback_refused",
+        actor=None,
+        obj=session,
+        subject_user_id=session.customer.user_id,
+        data={
+            "code": code,
+            "provider": result.provider,
+            "trade_no": result.trade_no,
+            "amount": result.amount,
+            "expected_amount": session.amount,
+            "status": result.status,
+        },
+        system=f"payments:{result.provider or session.provider}",
+    )
+    return ApplicationError(code=code, message=message)
+
+
+def checkout_complete(*, result: CallbackResult) -> CheckoutSession:
+    """Apply a verified provider callback to its session; safe to call any number of times.
+
+    The session row is locked first, so duplicate and concurrent deliveries queue behind each
+    other: the first posts the payment, the rest find the session succeeded and change nothing
+    (``payment_post`` is idempotent per provider and trade number as a second guard). A callback
+    whose amount differs from the session's, or from another provider, is refused and audited and
+    changes nothing else.
+    """
+    refusal: ApplicationError | None = None
+    with transaction.atomic():
+        session = (
+            CheckoutSession.objects.select_for_update()
+            .select_related("customer", "contract")
+            .filter(token=result.token)
+            .first()
+        )
+        if session is None:
+            raise NotFoundError(code="checkout_not_found", message=_("Payment not found."))
+        if result.provider and result.provider != session.provider:
+            refusal = _refuse(
+                session, result, code="provider_mismatch", message=_("This payment belongs to another provider.")
+            )
+        elif session.status == CheckoutStatus.SUCCEEDED:
+            if result.status == CheckoutStatus.FAILED:
+                # e.g. the trade closed after a full refund: a refund is its own flow, never a status change
+                audit_record(
+                    action="payment.callback_ignored",
+                    actor=None,
+                    obj=session,
+                    subject_user_id=session.customer.user_id,
+                    data={"provider": session.provider, "trade_no": result.trade_no, "status": result.status},
+                    system=f"payments:{session.provider}",
+                )
+            return session
+        elif result.status == CheckoutStatus.SUCCEEDED:
+            if result.amount != session.amount:
+                refusal = _refuse(
+                    session,
+                    result,
+                    code="amount_mismatch",
+                    message=_("The amount paid does not match the amount of this payment."),
+                )
+            elif not session.can_succeed():  # pragma: no cover - every non-final state may succeed
+                return session
+            else:
+                return _succeed(session, result)
+        elif result.status == CheckoutStatus.FAILED:
+            if session.can_fail():
+                _fail(session, result.reason or "declined by the provider", trade_no=result.trade_no)
+            return session
+        else:
+            return session  # still waiting for the customer (e.g. WAIT_BUYER_PAY)
+    # Raised only now, so that the refusal's audit event is committed rather than rolled back.
+    assert refusal is not None
+    raise refusal
+
+
+def _succeed(session: CheckoutSession, result: CallbackResult) -> CheckoutSession:
+    try:
+        payment, created = payment_post(
+            actor=None,
+            contract_id=session.contract_id,
+            channel=session.provider,
+            external_reference=result.trade_no,
+            amount=session.amount,
+            received_at=timezone.now(),
+        )
+    except ApplicationError as exc:
+        # The money has moved but the ledger refused it (e.g. the contract was settled meanwhile):
+        # the session fails with the reason and the audit event, for staff to refund or post by hand.
+        _fail(session, f"{exc.code}: {exc.message}"[:200], trade_no=result.trade_no, action="payment.posting_refused")
+        return session
+    session.status = CheckoutStatus.SUCCEEDED
+    session.payment = payment
+    session.provider_trade_no = result.trade_no
+    session.completed_at = timezone.now()
+    session.failure_reason = ""
+    session.save(update_fields=["status", "payment", "provider_trade_no", "completed_at", "failure_reason"])
+    audit_record(
+        action="payment.checkout_succeeded",
+        actor=None,
+        obj=session,
+        subject_user_id=session.customer.user_id,
+        data={
+            "contract": session.contract.number,
+            "amount": session.amount,
+            "provider": session.provider,
+            "trade_no": result.trade_no,
+            "payment": payment.pk,
+            "payment_created": created,
+        },
+        system=f"payments:{session.provider}",
+    )
+    return session
+
+
+def _fail(session: CheckoutSession, reason: str, *, trade_no: str, action: str = "payment.checkout_failed") -> None:
+    session.status = CheckoutStatus.FAILED
+    session.failure_reason = str(reason)[:200]
+    session.completed_at = timezone.now()
+    fields = ["status", "failure_reason", "completed_at"]
+    if trade_no and not session.provider_trade_no:
+        session.provider_trade_no = trade_no[:64]
+        fields.append("provider_trade_no")
+    session.save(update_fields=fields)
+    audit_record(
+        action=action,
+        actor=None,
+        obj=session,
+        subject_user_id=session.customer.user_id,
+        data={"provider": session.provider, "trade_no": trade_no, "reason": session.failure_reason},
+        system=f"payments:{session.provider}",
+    )
+
+
+def checkout_callback(
+    *, provider: str, source: HttpRequest | Mapping[str, Any], remote_ip: str | None
+) -> CheckoutSession:
+    """Verify a provider's callback and apply it. A callback that fails verification changes
+    nothing; it is recorded (``payment.callback_rejected``, provider and remote IP) and re-raised."""
+    handler = get_provider(provider)
+    try:
+        result = handler.verify_callback(source)
+    except InvalidSignature as exc:
+        with transaction.atomic():
+            audit_record(
+                action="payment.callback_rejected",
+                actor=None,
+                object_type="portal.checkoutsession",
+                data={"provider": provider, "remote_ip": remote_ip or "", "reason": str(exc)},
+                system=f"payments:{provider}",
+            )
+        raise
+    return checkout_complete(result=result)
