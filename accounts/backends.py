@@ -31,3 +31,17 @@ class EmailOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+class LoginCodeBackend(ModelBackend):
+    """Customers may sign in with their mobile number and a one-time SMS code."""
+
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest | None, username: str | None = None, code: str | None = None, **kwargs: Any
+    ) -> User | None:
+        if not username or not code:
+            return None
+        from .services import login_code_check
+
+        user = login_code_check(phone=username, code=code)
+        return user if user is not None and self.user_can_authenticate(user) else None

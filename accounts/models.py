@@ -194,6 +194,9 @@ class ContactPreference(models.Model):
     late_contact_consent = models.BooleanField(_("agreed to contact in the quiet hours"), default=False)
     cease_requested_on = models.DateField(_("asked in writing to stop contact on"), null=True, blank=True)
     attorney_name = models.CharField(_("represented by (attorney)"), max_length=150, blank=True)
+    reduced_contact_limits = models.BooleanField(
+        _("reduced contact limits (complaint about contact frequency under review)"), default=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -202,3 +205,20 @@ class ContactPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile_id} prefers {self.preferred_channel}"
+
+
+class LoginCode(models.Model):
+    """A one-time SMS code for signing in (stored hashed; short-lived; few tries)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"login code for {self.user_id}"

@@ -35,8 +35,11 @@ NOTICE_RULES = [
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.AGENT: [STAFF_AREA, VIEW_PII, "accounts.view_customerprofile"],
+    Role.AGENT: [STAFF_AREA, VIEW_PII, "accounts.view_customerprofile", "appeals.handle_case"],
     Role.SUPERVISOR: [
+        "appeals.handle_case",
+        "appeals.approve_case_remedy",
+        "appeals.view_sla_report",
         STAFF_AREA,
         VIEW_PII,
         "accounts.view_customerprofile",
@@ -46,6 +49,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
     Role.COMPLIANCE_OFFICER: [
+        "appeals.handle_case",
+        "appeals.approve_case_remedy",
+        "appeals.view_sla_report",
         STAFF_AREA,
         VIEW_PII,
         "accounts.view_customerprofile",
@@ -57,6 +63,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Agencies see only the accounts placed with them, with personal data masked.
     Role.AGENCY: [STAFF_AREA],
     Role.ADMIN: [
+        "appeals.handle_case",
+        "appeals.approve_case_remedy",
+        "appeals.view_sla_report",
         STAFF_AREA,
         VIEW_PII,
         "accounts.view_customerprofile",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hmac
+import secrets
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -23,6 +27,7 @@ from .models import (
     EmergencyContact,
     Jurisdiction,
     Language,
+    LoginCode,
     StaffProfile,
     User,
 )
@@ -274,3 +279,67 @@ def contact_preference_update(
     if language and language != profile.user.language:
         user_language_set(actor=profile.user, language=language)
     return preference
+
+
+LOGIN_CODE_TTL = dt.timedelta(minutes=5)
+LOGIN_CODE_MAX_ATTEMPTS = 5
+LOGIN_CODE_MIN_INTERVAL = dt.timedelta(seconds=60)
+LOGIN_CODES_PER_HOUR = 5
+
+
+def _code_hash(user_id: int, code: str) -> str:
+    return keyed_digest(f"login-code:{user_id}:{code}")
+
+
+@transaction.atomic
+def login_code_issue(*, phone: str, now: dt.datetime | None = None) -> tuple[User | None, str | None]:
+    """A 6-digit code for the customer with this mobile number, or (None, None) when there
+    is no such customer or the number asked too often (the page answers the same either way)."""
+    now = now or timezone.now()
+    try:
+        e164 = normalise_mainland_mobile(phone)
+    except ValidationError:
+        return None, None
+    user = User.objects.select_for_update().filter(phone=e164, is_active=True, is_staff=False).first()
+    if user is None:
+        return None, None
+    recent = LoginCode.objects.filter(user=user, created_at__gte=now - dt.timedelta(hours=1))
+    if recent.count() >= LOGIN_CODES_PER_HOUR or recent.filter(created_at__gte=now - LOGIN_CODE_MIN_INTERVAL).exists():
+        audit_record(action="auth.login_code_throttled", actor=None, obj=user, subject_user_id=user.pk, system="login")
+        return None, None
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    LoginCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)  # one live code at a time
+    LoginCode.objects.create(
+        user=user, code_hash=_code_hash(user.pk, code), created_at=now, expires_at=now + LOGIN_CODE_TTL
+    )
+    audit_record(action="auth.login_code_issued", actor=None, obj=user, subject_user_id=user.pk, system="login")
+    return user, code
+
+
+@transaction.atomic
+def login_code_check(*, phone: str, code: str, now: dt.datetime | None = None) -> User | None:
+    now = now or timezone.now()
+    try:
+        e164 = normalise_mainland_mobile(phone)
+    except ValidationError:
+        return None
+    user = User.objects.filter(phone=e164, is_active=True, is_staff=False).first()
+    if user is None:
+        return None
+    live = (
+        LoginCode.objects.select_for_update()
+        .filter(user=user, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    if live is None:
+        return None
+    if live.attempts >= LOGIN_CODE_MAX_ATTEMPTS:
+        return None
+    if not hmac.compare_digest(live.code_hash, _code_hash(user.pk, code.strip())):
+        live.attempts += 1
+        live.save(update_fields=["attempts"])
+        return None
+    live.used_at = now
+    live.save(update_fields=["used_at"])
+    return user

@@ -480,7 +480,7 @@ def adjustment_apply(
 def delinquency_sweep(business_date: dt.date) -> list[tuple[int, int]]:
     """Split the active contracts into id ranges and sweep each (inline).
 
-    Beat runs ``contracts.tasks.delinquency_sweep_task`` which queues one Celery task per
+    Beat runs ``notices.tasks.sweep_and_notify`` which queues one Celery task per
     range instead, so more workers finish faster. Returns the ranges.
     """
     ranges = sweep_ranges()

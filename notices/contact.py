@@ -41,18 +41,27 @@ TIGHTENING_FIELDS = (
 )
 
 
+# While a complaint about contact frequency is open, that customer's limits are lowered.
+REDUCED_LIMITS = {"cn_daily_unanswered_cap": 2, "cn_daily_connected_cap": 1, "us_calls_per_7_days": 3}
+
+
 def ruleset_for(profile: CustomerProfile, contract: Contract | None) -> RuleSet:
-    """The statutory rules of the customer's jurisdiction, tightened for the product if set."""
-    base = get_ruleset(profile.jurisdiction)
-    if contract is None:
-        return base
-    tightening = ContactRuleTightening.objects.filter(
-        product_id=contract.product_id, jurisdiction=profile.jurisdiction
-    ).first()
-    if tightening is None:
-        return base
-    overrides = {name: getattr(tightening, name) for name in TIGHTENING_FIELDS if getattr(tightening, name) is not None}
-    return tighten(base, **overrides) if overrides else base
+    """The statutory rules of the customer's jurisdiction, tightened for the product if set,
+    and tightened further while the customer's complaint about contact frequency is open."""
+    rules = get_ruleset(profile.jurisdiction)
+    if contract is not None:
+        tightening = ContactRuleTightening.objects.filter(
+            product_id=contract.product_id, jurisdiction=profile.jurisdiction
+        ).first()
+        if tightening is not None:
+            overrides = {
+                name: getattr(tightening, name) for name in TIGHTENING_FIELDS if getattr(tightening, name) is not None
+            }
+            if overrides:
+                rules = tighten(rules, **overrides)
+    if ContactPreference.objects.filter(profile=profile, reduced_contact_limits=True).exists():
+        rules = tighten(rules, **{k: min(v, getattr(rules, k)) for k, v in REDUCED_LIMITS.items()})
+    return rules
 
 
 def consumer_timezones(profile: CustomerProfile) -> tuple[str, ...]:

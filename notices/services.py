@@ -26,7 +26,7 @@ from accounts.models import ContactChannel, ContactPreference, CustomerProfile
 from audit.services import audit_record
 from contracts.models import Contract, ContractStatus, PlanStatus, ProductKind
 from contracts.selectors import contract_balance
-from contracts.services import delinquency_sweep_range, service_notice_give
+from contracts.services import delinquency_sweep_range, hold_release, service_notice_give
 from portal.errors import ApplicationError
 
 from .channels import ChannelError, DeliveryResult
@@ -80,11 +80,7 @@ def notice_context(contract: Contract, business_date: dt.date, channel: str) -> 
             (_("Total"), balance.overdue + balance.due_now),
         )
     )
-    opt_out = (
-        _("Reply TD to stop text messages; formal notices will still reach you by letter and in the app.")
-        if channel == ContactChannel.SMS
-        else _("To stop these emails, change your contact preferences at %(url)s.") % {"url": _url("/me/preferences/")}
-    )
+    opt_out = _opt_out_text(channel)
     effective = contract.service_effective_date or business_date + dt.timedelta(days=contract.suspension_notice_days)
     return {
         "customer_name": contract.customer.legal_name,
@@ -268,22 +264,46 @@ def notice_schedule(
     now: dt.datetime,
     extra_context: dict[str, Any] | None = None,
 ) -> Notice | None:
-    """Write one outbox row with its exact text and the verdict at scheduling time."""
-    profile = contract.customer
-    locale = profile.language or settings.LANGUAGE_CODE
-    template = active_template(purpose, channel, locale)
+    """A ladder notice about a contract, with its amounts as of the business date."""
+    template = active_template(purpose, channel, contract.customer.language or settings.LANGUAGE_CODE)
     if template is None:
-        logger.warning("no template for %s/%s/%s", purpose, channel, locale)
+        logger.warning("no template for %s/%s", purpose, channel)
         return None
     with translation.override(template.locale):
-        context = notice_context(contract, business_date, channel)
-        context.update(extra_context or {})
-        subject, body = render_notice(template, context)
-    verdict = contact_judge(
-        profile=profile,
+        context = {**notice_context(contract, business_date, channel), **(extra_context or {})}
+    return _write_notice(
+        profile=contract.customer,
         contract=contract,
-        proposed=_proposal(purpose, channel, recipient_for(profile, channel), now),
+        step=step,
+        purpose=purpose,
+        channel=channel,
+        key=key,
+        template=template,
+        context=context,
+        now=now,
+        system="ladder",
     )
+
+
+def _write_notice(
+    *,
+    profile: CustomerProfile,
+    contract: Contract | None,
+    step: LadderStep | None,
+    purpose: str,
+    channel: str,
+    key: str,
+    template: NoticeTemplate,
+    context: dict[str, Any],
+    now: dt.datetime,
+    system: str,
+) -> Notice:
+    """Write one outbox row with its exact text and the compliance verdict at scheduling time:
+    pending (send now), deferred (to the next allowed time) or dropped (a permanent rule)."""
+    with translation.override(template.locale):
+        subject, body = render_notice(template, context)
+    recipient = recipient_for(profile, channel)
+    verdict = contact_judge(profile=profile, contract=contract, proposed=_proposal(purpose, channel, recipient, now))
     if verdict.allowed:
         status, next_at = NoticeStatus.PENDING, now
     elif verdict.next_allowed_at is not None:
@@ -299,7 +319,7 @@ def notice_schedule(
         channel=channel,
         locale=template.locale,
         template=template,
-        recipient=recipient_for(profile, channel),
+        recipient=recipient,
         subject=subject,
         body=body,
         context={k: str(v) for k, v in context.items()},
@@ -315,10 +335,65 @@ def notice_schedule(
         actor=None,
         obj=notice,
         subject_user_id=profile.user_id,
-        system="ladder",
+        system=system,
         data={"key": key, "status": status, "reasons": list(verdict.reasons), "next_attempt_at": next_at},
     )
     return notice
+
+
+def service_message_schedule(
+    *,
+    profile: CustomerProfile,
+    contract: Contract | None,
+    purpose: str,
+    key: str,
+    context: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> list[Notice]:
+    """A message about a case (acknowledgement, resolution): in the app, and by the
+    customer's preferred electronic channel. Written to the outbox in the caller's transaction."""
+    now = now or timezone.now()
+    preference = ContactPreference.objects.filter(profile=profile).first()
+    prefers_email = preference is not None and preference.preferred_channel == ContactChannel.EMAIL
+    electronic = ContactChannel.EMAIL if prefers_email else ContactChannel.SMS
+    channels = [ContactChannel.IN_APP]
+    if profile.email if prefers_email else profile.phone:
+        channels.append(electronic)
+    created: list[Notice] = []
+    for channel in channels:
+        full_key = f"{key}:{channel}"
+        template = active_template(purpose, channel, profile.language or settings.LANGUAGE_CODE)
+        if Notice.objects.filter(idempotency_key=full_key).exists() or template is None:
+            continue
+        base = {
+            "customer_name": profile.legal_name,
+            "company_name": "Fairdue",
+            "contract_number": contract.number if contract else "",
+        }
+        with translation.override(template.locale):
+            base["opt_out"] = _opt_out_text(channel)
+        created.append(
+            _write_notice(
+                profile=profile,
+                contract=contract,
+                step=None,
+                purpose=purpose,
+                channel=channel,
+                key=full_key,
+                template=template,
+                context={**base, **context},
+                now=now,
+                system="appeals",
+            )
+        )
+    queue_delivery([n.pk for n in created if n.status == NoticeStatus.PENDING], now=now)
+    return created
+
+
+def _opt_out_text(channel: str) -> str:
+    if channel == ContactChannel.SMS:
+        return _("Reply TD to stop text messages; formal notices will still reach you by letter and in the app.")
+    return _("To stop these emails, change your contact preferences at %(url)s.") % {"url": _url("/me/preferences/")}
 
 
 def _proposal(purpose: str, channel: str, endpoint: str, at: dt.datetime) -> ProposedDetails:
@@ -371,7 +446,7 @@ def queue_delivery(notice_ids: list[int], *, now: dt.datetime | None = None) -> 
 def _claim(notice_id: int, now: dt.datetime) -> Notice | None:
     qs = Notice.objects.filter(pk=notice_id, status__in=OPEN_NOTICE_STATUSES, next_attempt_at__lte=now)
     # SKIP LOCKED lets several workers share the outbox on PostgreSQL; SQLite serialises writers.
-    qs = qs.select_for_update(skip_locked=db_connection.vendor == "postgresql")
+    qs = qs.select_for_update(skip_locked=db_connection.vendor == "postgresql", of=("self",))
     return qs.select_related("customer", "contract").first()
 
 
@@ -425,6 +500,7 @@ def notice_deliver(notice_id: int, *, now: dt.datetime | None = None, email_conn
                 return _finish(notice, NoticeStatus.PENDING, now, reasons=notice.reason_codes)
             return _finish(notice, NoticeStatus.FAILED, now, reasons=notice.reason_codes)
         _record_attempt(notice, verdict, now, error="", result=result)
+        _release_hold_after_send(notice)
         notice.provider_message_id = result.provider_message_id
         notice.sent_at = now
         if result.status == "delivered":
@@ -432,6 +508,13 @@ def notice_deliver(notice_id: int, *, now: dt.datetime | None = None, email_conn
         return _finish(
             notice, NoticeStatus.DELIVERED if result.status == "delivered" else NoticeStatus.SENT, now, reasons=[]
         )
+
+
+def _release_hold_after_send(notice: Notice) -> None:
+    """A resolution lifts its collection hold once it has actually been sent to the customer."""
+    hold_id = str(notice.context.get("release_hold_id", "") or "")
+    if hold_id.isdigit():
+        hold_release(actor=None, hold_id=int(hold_id))
 
 
 def _finish(notice: Notice, status: str, now: dt.datetime, *, reasons: list[str]) -> str:

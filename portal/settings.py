@@ -166,6 +166,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.EmailOrPhoneBackend",
+    "accounts.backends.LoginCodeBackend",
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -281,8 +282,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30),
     },
     # Re-queues outbox rows that are due (deferred to 08:00, retries) or whose task was lost.
+    "appeals-sla-check": {"task": "appeals.tasks.sla_check", "schedule": crontab(minute=5)},
     "outbox-relay": {"task": "notices.tasks.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=60.0)},
 }
+
+# Dispute/complaint remedies above this amount need a second approver.
+APPEALS_SECOND_APPROVAL_ABOVE = env.str("APPEALS_SECOND_APPROVAL_ABOVE", default="500.00")
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # Days-past-due buckets: (label, first day, last day or None).
 DELINQUENCY_BUCKETS = [("M0", 0, 0), ("M1", 1, 30), ("M2", 31, 60), ("M3", 61, 90), ("M4", 91, 180), ("M5+", 181, None)]

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import views, views_login_code
 
 portal_patterns = (
     [
@@ -22,6 +22,8 @@ portal_patterns = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", include(portal_patterns)),
+    path("accounts/login/code/", views_login_code.login_code_request, name="login_code"),
+    path("accounts/login/code/verify/", views_login_code.login_code_verify, name="login_code_verify"),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("cases.urls")),
     path("notices/", include("notices.urls")),
