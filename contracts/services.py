@@ -310,6 +310,7 @@ def payment_post(
         ledger.apply_event(loaded.state, loaded.terms, ledger.PaymentEvent(payment.pk, day, amount), result)
         store.record_day(loaded, result, pending)
         _finish(loaded, pending, day)
+    service_restore_if_cured(contract_id=contract.pk, on=day)
     audit_record(
         action="payment.posted",
         actor=actor,
@@ -620,8 +621,23 @@ def _plans_review(contracts: Any, business_date: dt.date) -> int:
     return decided
 
 
+def service_restore_if_cured(*, contract_id: int, on: dt.date) -> bool:
+    """On-site service comes back as soon as the contract is up to date or on an active plan
+    (the suspension clause: "until paid or on a plan"). Runs inside the caller's transaction."""
+    contract = Contract.objects.select_for_update().get(pk=contract_id)
+    if contract.service_state not in (ServiceState.SUSPENDED, ServiceState.NOTICE_GIVEN):
+        return False
+    on_plan = contract.plans.filter(status=PlanStatus.ACTIVE).exists()
+    if contract.days_past_due > 0 and not on_plan:
+        return False
+    reason = _("On a repayment plan") if on_plan else _("Overdue amount paid")
+    _service_set(contract, ServiceState.RESTORED, actor=None, on=on, reason=reason)
+    return True
+
+
 def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> int:
-    """Suspension takes effect on the date the formal notice named, unless cured meanwhile."""
+    """Suspension takes effect on the date the formal notice named, unless cured meanwhile;
+    a suspended contract that is cured (or on a plan) gets its service back."""
     due = Contract.objects.filter(
         pk__in=contracts.values("pk"),
         service_state=ServiceState.NOTICE_GIVEN,
@@ -629,6 +645,10 @@ def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> int:
     )
     contracts_due = list(due.select_for_update())
     decided = 0
+    for contract_id in Contract.objects.filter(
+        pk__in=contracts.values("pk"), service_state=ServiceState.SUSPENDED
+    ).values_list("pk", flat=True):
+        decided += service_restore_if_cured(contract_id=contract_id, on=business_date)
     for contract in contracts_due:
         if contract.days_past_due == 0 or contract.plans.filter(status=PlanStatus.ACTIVE).exists():
             _service_set(contract, ServiceState.RESTORED, actor=None, on=business_date, reason=_("Paid or on a plan"))
@@ -843,6 +863,7 @@ def plan_activate(*, actor: User | None, plan_id: int, on: dt.date | None = None
     plan.activated_on = day
     plan.save(update_fields=["first_due_date", "activated_on"])
     _plan_transition(plan, PlanStatus.ACTIVE, actor=actor, on=day)
+    service_restore_if_cured(contract_id=contract.pk, on=day)
     return plan
 
 

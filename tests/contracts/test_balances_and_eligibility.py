@@ -116,5 +116,8 @@ def test_service_eligibility_follows_the_suspension_clause():
     payment_post(actor=None, contract_id=contract.pk, channel="bank", external_reference="s-1",
                  amount=contract_balance(contract=contract, as_of=dt.date(2026, 2, 13)).pay_now,
                  received_at=noon(dt.date(2026, 2, 13)))
-    service_restore(actor=None, contract_id=contract.pk, reason="paid", on=dt.date(2026, 2, 13))
-    assert service_eligibility(contract=contract.__class__.objects.get(pk=contract.pk)).state == ServiceState.RESTORED
+    # Paying the overdue amount restores the service at once (no one has to remember to).
+    restored = service_eligibility(contract=contract.__class__.objects.get(pk=contract.pk))
+    assert restored.state == ServiceState.RESTORED and restored.may_dispatch
+    with pytest.raises(ApplicationError):
+        service_restore(actor=None, contract_id=contract.pk, reason="again", on=dt.date(2026, 2, 13))

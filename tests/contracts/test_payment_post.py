@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from audit.models import AuditEvent
-from contracts.models import AllocationLine, ContractStatus, DelinquencyTransition, Installment, Payment
-from contracts.services import payment_post
+from contracts.models import AllocationLine, ContractStatus, DelinquencyTransition, Installment, Payment, Refund
+from contracts.services import credit_refund, payment_post, payment_reverse, plan_activate, plan_propose
 from portal.errors import ApplicationError
 from tests.contracts.factories import make_contract
 from tests.contracts.ledger_helpers import at, database_snapshot, pay, sweep
@@ -308,8 +308,6 @@ def test_every_post_writes_exactly_one_audit_event():
 
 
 def test_payoff_of_a_contract_on_a_repayment_plan_settles_it():
-    from contracts.services import plan_activate, plan_propose
-
     contract = make_contract(start_date=START)
     sweep(contract, dt.date(2026, 3, 10))
     plan = plan_propose(actor=None, contract_id=contract.pk, months=3, on=dt.date(2026, 3, 11))
@@ -333,9 +331,6 @@ def test_payoff_of_a_contract_on_a_repayment_plan_settles_it():
 
 
 def test_credit_refund_returns_credit_and_reversal_of_refunded_credit_is_refused():
-    from contracts.models import Refund
-    from contracts.services import credit_refund, payment_reverse
-
     contract = make_contract(start_date=START)
     sweep(contract, dt.date(2026, 1, 31))
     first = installments(contract)[0]
@@ -345,7 +340,9 @@ def test_credit_refund_returns_credit_and_reversal_of_refunded_credit_is_refused
         credit_refund(actor=None, contract_id=contract.pk, amount="100.01", reference="RF-1", on=dt.date(2026, 2, 2))
     assert excinfo.value.code == "refund_exceeds_credit"
 
-    refund = credit_refund(actor=None, contract_id=contract.pk, amount="60.00", reference="RF-1", on=dt.date(2026, 2, 2))
+    refund = credit_refund(
+        actor=None, contract_id=contract.pk, amount="60.00", reference="RF-1", on=dt.date(2026, 2, 2)
+    )
 
     contract.refresh_from_db()
     assert contract.credit_balance == D("40.00")
@@ -357,3 +354,24 @@ def test_credit_refund_returns_credit_and_reversal_of_refunded_credit_is_refused
     assert excinfo.value.code == "credit_negative"
     assert database_snapshot() == before
     assert Refund.objects.filter(contract=contract).count() == 1
+
+
+def test_repeating_a_payoff_after_the_contract_is_paid_off_returns_the_original():
+    contract = make_contract(start_date=START)
+    sweep(contract, dt.date(2026, 1, 31))
+    rows = installments(contract)
+    payoff = sum((r.principal_due for r in rows), ZERO) + rows[0].interest_due
+    original = pay(contract, payoff, dt.date(2026, 2, 1), reference="PAYOFF-1")
+    before = database_snapshot()
+
+    again, created = payment_post(
+        actor=None,
+        contract_id=contract.pk,
+        channel="bank",
+        external_reference="PAYOFF-1",
+        amount=str(payoff),
+        received_at=original.received_at,
+    )
+
+    assert (again.pk, created) == (original.pk, False)  # not "amount_exceeds_payoff"
+    assert database_snapshot() == before

@@ -185,7 +185,8 @@ payment_st = st.fixed_dictionaries(
 )
 
 
-@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
+# All examples share the test's transaction (the db fixture is function-scoped); each example
+# makes its own contracts and customers, so earlier examples never get in the way.
 @settings(
     max_examples=15,
     deadline=None,

@@ -22,6 +22,7 @@ from contracts.models import (
     ServiceState,
 )
 from contracts.services import (
+    adjustment_apply,
     delinquency_sweep,
     payment_reverse,
     plan_activate,
@@ -31,7 +32,6 @@ from contracts.services import (
     plan_reject,
     promise_record,
     service_notice_give,
-    service_restore,
     service_suspend,
 )
 from portal.errors import ApplicationError
@@ -161,8 +161,6 @@ def test_catch_up_sweep_equals_sweeping_every_day():
 )
 def test_any_sweep_schedule_gives_the_daily_ledger(sweep_dates):
     """Payments, a waiver of penalty and a reversal interleaved with sweeps on arbitrary nights."""
-    from contracts.services import adjustment_apply
-
     product = make_product()
     irregular, daily = (
         make_contract(product=product, start_date=START),
@@ -561,12 +559,11 @@ def test_suspension_takes_effect_on_the_notice_date_via_the_sweep():
     assert (contract.service_state, contract.service_suspended_since) == (ServiceState.SUSPENDED, dt.date(2026, 2, 7))
     assert AuditEvent.objects.filter(action="service.suspended", object_id=str(contract.pk)).count() == 1
 
-    # Paid up (fee, late fee and penalty): the contract is cured, and service can be restored.
+    # Paid up (fee, late fee and penalty): the contract is cured and service comes back at once.
     pay(contract, outstanding(installments(contract)[0]), dt.date(2026, 2, 8))
     contract = refreshed(contract)
     assert contract.status == ContractStatus.CURRENT
-    service_restore(actor=None, contract_id=contract.pk, reason="paid", on=dt.date(2026, 2, 8))
-    contract = refreshed(contract)
+    assert AuditEvent.objects.filter(action="service.restored", object_id=str(contract.pk)).count() == 1
     assert (contract.service_state, contract.service_suspended_since, contract.service_effective_date) == (
         ServiceState.RESTORED,
         None,
