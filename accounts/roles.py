@@ -31,6 +31,10 @@ NOTICE_RULES = [
     "notices.add_contactruletightening",
     "notices.change_contactruletightening",
 ]
+# Disputes, complaints, hardship requests and appeals (staff case pages).
+CASE_HANDLE = "appeals.handle_case"
+CASE_APPROVE_REMEDY = "appeals.approve_case_remedy"
+CASE_SLA_REPORT = "appeals.view_sla_report"
 
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
@@ -46,6 +50,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         "contracts.approve_waiver",
         "notices.view_notice",
+        CASE_HANDLE,
+        CASE_APPROVE_REMEDY,
+        CASE_SLA_REPORT,
     ],
     Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
     Role.COMPLIANCE_OFFICER: [
@@ -59,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.view_periodictask",
         "notices.view_notice",
         *NOTICE_RULES,
+        CASE_HANDLE,
+        CASE_SLA_REPORT,
+        CASE_APPROVE_REMEDY,
     ],
     # Agencies see only the accounts placed with them, with personal data masked.
     Role.AGENCY: [STAFF_AREA],
@@ -83,5 +93,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contracts.import_contracts",
         "notices.view_notice",
         *NOTICE_RULES,
+        CASE_HANDLE,
+        CASE_APPROVE_REMEDY,
+        CASE_SLA_REPORT,
     ],
 }

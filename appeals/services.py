@@ -587,3 +587,16 @@ def sla_check(*, now: dt.datetime | None = None) -> dict[str, int]:
             _audit(case, "sla_reminded", None, due=due)
             counts["reminded"] += 1
     return counts
+
+
+@transaction.atomic
+def evidence_view_record(*, actor: User, evidence: Evidence, disposition: str) -> None:
+    """Opening evidence (personal documents) is itself an audited event."""
+    audit_record(
+        action="evidence.viewed",
+        actor=actor,
+        obj=evidence,
+        subject_user_id=evidence.case.customer.user_id,
+        system="appeals",
+        data={"case": evidence.case.reference, "sha256": evidence.sha256, "disposition": disposition},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import, views_outbox
+from . import views, views_appeals, views_import, views_outbox
 
 app_name = "staff"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("outbox/", views_outbox.outbox, name="outbox"),
     path("outbox/<int:pk>/", views_outbox.notice_detail, name="notice_detail"),
     path("mail/", views_outbox.mail_viewer, name="mail_viewer"),
+    path("appeals/", views_appeals.queue, name="appeal_queue"),
+    path("appeals/<int:pk>/", views_appeals.case_page, name="appeal_case"),
+    path("appeals/evidence/<int:pk>/", views_appeals.evidence_view, name="appeal_case_evidence"),
+    path("appeals/new/<int:customer_pk>/", views_appeals.file_for_customer, name="appeal_file_for_customer"),
+    path("appeals/report/", views_appeals.report, name="appeal_sla_report"),
 ]

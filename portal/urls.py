@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from appeals import views_customer as appeals_views
+
 from . import views, views_login_code
 
 portal_patterns = (
@@ -15,6 +17,10 @@ portal_patterns = (
         path("messages/<int:pk>/", views.message_detail, name="message"),
         path("messages/<int:pk>/letter.pdf", views.message_letter, name="message_letter"),
         path("preferences/", views.preferences, name="preferences"),
+        path("appeals/", appeals_views.case_list, name="appeals"),
+        path("appeals/new/", appeals_views.case_new, name="appeal_new"),
+        path("appeals/<int:pk>/", appeals_views.case_detail, name="appeal"),
+        path("appeals/evidence/<int:pk>/", appeals_views.evidence_download, name="appeal_evidence"),
     ],
     "portal",
 )
@@ -33,4 +39,5 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/cases/", include("appeals.api_urls")),
 ]

@@ -61,6 +61,22 @@ def _another_customers_objects():
         sent_at=dt.datetime.now(dt.UTC),
     )
     values = {"contract": contract.pk, "notice": notice.pk}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from appeals.services import case_file
+
+    case = case_file(
+        actor=other.user,
+        customer=other,
+        kind="dispute",
+        category="amount_wrong",
+        description="x",
+        filed_via="portal",
+        contract_id=contract.pk,
+        evidence=[SimpleUploadedFile("e.pdf", b"%PDF-1.4\n", content_type="application/pdf")],
+    )
+    values["case"] = case.pk
+    values["evidence"] = case.evidence.get().pk
     try:
         from portal.models import CheckoutSession
 
@@ -84,6 +100,8 @@ PARAM_SOURCES = {
     ("portal", "plan_request"): {"pk": "contract"},
     ("portal", "message"): {"pk": "notice"},
     ("portal", "message_letter"): {"pk": "notice"},
+    ("portal", "appeal"): {"pk": "case"},
+    ("portal", "appeal_evidence"): {"pk": "evidence"},
 }
 
 
