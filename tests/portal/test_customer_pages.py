@@ -40,7 +40,7 @@ def _walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
             yield namespace, pattern.name, prefix + str(pattern.pattern), pattern
 
 
-CUSTOMER_NAMESPACES = {"portal", "payments"}
+CUSTOMER_NAMESPACES = {"portal", "payments", "cases_api"}
 
 
 def _another_customers_objects():
@@ -102,6 +102,7 @@ PARAM_SOURCES = {
     ("portal", "message_letter"): {"pk": "notice"},
     ("portal", "appeal"): {"pk": "case"},
     ("portal", "appeal_evidence"): {"pk": "evidence"},
+    ("cases_api", "detail"): {"pk": "case"},
 }
 
 
