@@ -18,3 +18,13 @@ def quantize_money(value: Decimal | int) -> Decimal:
     result = Decimal(value).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
     # Normalise negative zero so it never renders as "-0.00".
     return result.copy_abs() if result.is_zero() else result
+
+
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$"}
+
+
+def format_money(amount: Decimal, currency: str = "CNY") -> str:
+    """¥1,234.50: symbol first, comma thousands, two decimals (the same in both languages,
+    as on Chinese bills and US statements)."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{abs(amount):,.2f}"

@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ContactChannel, ContactPreference, CustomerProfile
 from audit.services import audit_record
 from contracts.models import Contract, ContractStatus, PlanStatus, ProductKind
+from contracts.money import format_money
 from contracts.selectors import contract_balance
 from contracts.services import delinquency_sweep_range, hold_release, service_notice_give
 from portal.errors import ApplicationError
@@ -56,11 +56,6 @@ LAWYER_GRACE_DAYS = 15
 
 
 # --- context and rendering ------------------------------------------------------------------
-def format_money(amount: Decimal, currency: str = "CNY") -> str:
-    symbol = {"CNY": "¥", "USD": "$"}.get(currency, currency + " ")
-    return f"{symbol}{amount:,.2f}"
-
-
 def _url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 

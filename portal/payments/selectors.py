@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contracts.models import AllocationLine, Contract
+from contracts.money import format_money as money
 from contracts.selectors import Balance, contract_balance, contract_get_for_user
 from portal.errors import NotFoundError
 from portal.models import CheckoutSession, CheckoutStatus
-
-from .formatting import money
 
 
 def checkout_get_for_user(*, user: User, token: uuid.UUID) -> CheckoutSession:
@@ -77,9 +76,7 @@ def receipt_for_user(*, user: User, token: uuid.UUID) -> Receipt:
     if session.status != CheckoutStatus.SUCCEEDED or payment is None:
         raise NotFoundError(code="receipt_not_found", message=_("There is no receipt for this payment yet."))
     rows = (
-        AllocationLine.objects.filter(payment=payment, from_credit=False)
-        .select_related("installment")
-        .order_by("id")
+        AllocationLine.objects.filter(payment=payment, from_credit=False).select_related("installment").order_by("id")
     )
     lines = [
         ReceiptLine(

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
+from contracts.money import format_money as money
 from contracts.selectors import contract_balance, contract_get_for_user
 from contracts.services import parse_amount, payment_post
 from portal.errors import ApplicationError, NotFoundError
 from portal.models import CheckoutChoice, CheckoutProvider, CheckoutSession, CheckoutStatus
 
-from .formatting import money
 from .providers import CallbackResult, InvalidSignature, get_provider
 
 MIN_CUSTOM_AMOUNT = Decimal("1.00")
@@ -32,9 +32,7 @@ ZERO = Decimal("0.00")
 
 
 @transaction.atomic
-def checkout_start(
-    *, actor: User, user: User, contract_id: int, choice: str, amount: Any = None
-) -> CheckoutSession:
+def checkout_start(*, actor: User, user: User, contract_id: int, choice: str, amount: Any = None) -> CheckoutSession:
     """Open a checkout for one of the customer's own contracts.
 
     ``overdue`` pays what brings the contract up to date today (overdue + due now − credit) and is
@@ -50,9 +48,7 @@ def checkout_start(
     if choice == CheckoutChoice.OVERDUE:
         value = balance.pay_now
         if value <= ZERO:
-            raise ApplicationError(
-                code="nothing_due", message=_("Nothing is overdue or due today on this contract.")
-            )
+            raise ApplicationError(code="nothing_due", message=_("Nothing is overdue or due today on this contract."))
     elif choice == CheckoutChoice.PAYOFF:
         value = payoff
     elif choice == CheckoutChoice.CUSTOM:

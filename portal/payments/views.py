@@ -10,12 +10,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import customer_required
+from contracts.money import format_money as money
 from portal.errors import ApplicationError, NotFoundError
 from portal.models import CheckoutProvider, CheckoutStatus
 
 from . import selectors, services
 from .documents import receipt_pdf
-from .formatting import money
 from .forms import CheckoutStartForm, SandboxDecisionForm
 from .providers import InvalidSignature, ProviderNotConfigured, SandboxProvider, get_provider
 
