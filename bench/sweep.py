@@ -84,8 +84,8 @@ def main() -> None:
         f"{platform.processor() or platform.machine()} |"
     )
     print(
-        f"setup {setup_seconds:.1f}s; sweep {sweep_seconds:.2f}s ({contract_days / sweep_seconds:,.0f} contract-days/s); "
-        f"re-run {rerun_seconds:.2f}s"
+        f"setup {setup_seconds:.1f}s; sweep {sweep_seconds:.2f}s "
+        f"({contract_days / sweep_seconds:,.0f} contract-days/s); re-run {rerun_seconds:.2f}s"
     )
     print(result)
     if args.write:
