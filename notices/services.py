@@ -600,6 +600,7 @@ def notice_mark_read(*, profile: CustomerProfile, notice_id: int) -> Notice:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
         InAppMessage.objects.filter(notice=notice, read_at__isnull=True).update(read_at=notice.read_at)
+        audit_record(action="notice.read", actor=profile.user, obj=notice, subject_user_id=profile.user_id)
     return notice
 
 
