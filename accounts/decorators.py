@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from .roles import STAFF_AREA
 
@@ -28,10 +29,10 @@ def staff_required(perm: str = STAFF_AREA) -> Callable[[Callable[..., HttpRespon
     return decorator
 
 
-def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def customer_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not hasattr(request.user, "customer_profile"):
             raise PermissionDenied
         return view(request, *args, **kwargs)

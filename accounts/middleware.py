@@ -26,7 +26,8 @@ class StaffTwoFactorMiddleware:
             request.path.startswith(STAFF_PREFIXES)
             and user.is_authenticated
             and user.is_staff
-            and not user.is_verified()  # type: ignore[union-attr]
+            # is_verified() is attached to the user at runtime by django_otp's OTPMiddleware.
+            and not user.is_verified()  # type: ignore[attr-defined]
         ):
             target = "accounts:2fa_verify" if user_has_device(user, confirmed=True) else "accounts:2fa_setup"
             return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

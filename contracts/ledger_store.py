@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Q, Sum
 
@@ -138,14 +139,14 @@ def load(contracts: Sequence[Contract]) -> dict[int, Loaded]:
     result: dict[int, Loaded] = {}
     for contract in contracts:
         rows = rows_by_contract[contract.pk]
-        lots = [
+        credit_lots = [
             ledger.CreditLot(payment_key=pid, amount=amount)
             for pid, amount in sorted(credit_in[contract.pk].items())
             if amount > ZERO
         ]
         state = ledger.State(
             installments=[_inst_from_row(r) for r in rows],
-            credit=lots,
+            credit=credit_lots,
             principal_days=contract.principal_days,
             accrued_through=contract.accrued_through,
         )
@@ -227,6 +228,7 @@ def update_status(loaded: Loaded, on: dt.date, pending: Pending) -> None:
     contract.days_past_due = dpd
     contract.bucket = bucket_for(dpd)
     before = contract.status
+    after: str
     if state.total_outstanding == ZERO and ledger.next_due(state) is None:
         after = ContractStatus.PAID_OFF
     elif before == ContractStatus.CHARGED_OFF:
@@ -338,7 +340,7 @@ def rebuild(contract: Contract) -> Loaded:
     for p in Payment.objects.filter(contract=contract, status=PaymentStatus.POSTED):
         events.append(ledger.PaymentEvent(p.pk, p.business_date, p.amount, order=(p.received_at, p.pk)))
     suppressed: set[int] = set()
-    component_for = {
+    component_for: dict[str, str] = {
         AdjustmentKind.WAIVE_PENALTY: "penalty",
         AdjustmentKind.WAIVE_FEE: "fee",
         AdjustmentKind.WAIVE_INTEREST: "interest",
@@ -368,7 +370,12 @@ def rebuild(contract: Contract) -> Loaded:
         lines = tuple(ledger.PlanLine(r.pk, r.seq, r.due_date) for r in plan_rows if r.plan_id == plan.pk)
         events.append(
             ledger.PlanEvent(
-                plan.pk, plan.activated_on, lines, plan.waive_penalty, plan.waive_fees, order=(plan.created_at, plan.pk)
+                plan.pk,
+                cast(dt.date, plan.activated_on),  # the query excludes plans without activated_on
+                lines,
+                plan.waive_penalty,
+                plan.waive_fees,
+                order=(plan.created_at, plan.pk),
             )
         )
     terms = terms_of(contract)

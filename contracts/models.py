@@ -8,6 +8,7 @@ inputs (schedule, payments, adjustments, plans) day by day; they are never edite
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,8 +20,11 @@ from accounts.models import CustomerProfile
 
 from .schedules import ScheduleMethod
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def money_field(verbose_name: str, **kwargs: object) -> models.DecimalField:
+
+def money_field(verbose_name: StrOrPromise, **kwargs: object) -> models.DecimalField:
     kwargs.setdefault("default", Decimal("0.00"))
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]
 

@@ -8,7 +8,7 @@ checked against the statutory rule set and can never loosen it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -61,7 +61,7 @@ class NoticeTemplateForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 16, "cols": 100})}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = cast(dict[str, Any], super().clean())  # ModelForm.clean returns cleaned_data
         purpose, channel = cleaned.get("purpose"), cleaned.get("channel")
         if purpose and channel and "body" in cleaned:
             for error in validate_template(purpose, channel, cleaned.get("subject", ""), cleaned["body"]):
@@ -173,7 +173,7 @@ class LadderStepForm(forms.ModelForm):
         fields = ("code", "anchor", "offset_days", "purpose", "channels", "onsite_service_only", "is_active")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = cast(dict[str, Any], super().clean())  # ModelForm.clean returns cleaned_data
         anchor, offset = cleaned.get("anchor"), cleaned.get("offset_days")
         if anchor == Anchor.DAYS_PAST_DUE and offset is not None and offset < 1:
             self.add_error("offset_days", _("Days past due start at 1."))
@@ -307,7 +307,7 @@ class ContactRuleTighteningForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         """Build the statutory rule set and tighten it: a product may be stricter than the
         law, never laxer (GB/T 45251-2025 and the CBA guideline in CN, Regulation F in the US)."""
-        cleaned = super().clean()
+        cleaned = cast(dict[str, Any], super().clean())  # ModelForm.clean returns cleaned_data
         statutory = STATUTORY.get(cleaned.get("jurisdiction") or "")
         if statutory is None:
             return cleaned

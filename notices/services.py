@@ -187,7 +187,7 @@ def ladder_evaluate(
     ladders = {lad.product_id: lad for lad in EscalationLadder.objects.prefetch_related("steps")}
     if not ladders:
         return []
-    contracts = list(
+    contracts: list[Contract] = list(
         Contract.objects.filter(pk__gte=first_id, pk__lte=last_id)
         .exclude(status__in=[ContractStatus.PAID_OFF, ContractStatus.CHARGED_OFF])
         .select_related("customer", "product")

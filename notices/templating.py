@@ -10,7 +10,7 @@ email), so rendering never HTML-escapes; the pages that show them escape on outp
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import FilterExpression, Lexer, Node, NodeList, TokenType, Variable, VariableNode
@@ -65,11 +65,11 @@ def _names_in_expression(expression: Any) -> Iterator[str]:
     """Variable paths used by a filter expression, including variables passed to filters."""
     if isinstance(expression, FilterExpression):
         if isinstance(expression.var, Variable) and expression.var.lookups is not None:
-            yield expression.var.var
+            yield cast(str, expression.var.var)  # the stubs allow dict; Variable() accepts only str
         for _func, args in expression.filters:
             for is_lookup, arg in args:
                 if is_lookup and isinstance(arg, Variable) and arg.lookups is not None:
-                    yield arg.var
+                    yield cast(str, arg.var)
     elif isinstance(expression, TemplateLiteral):
         yield from _names_in_expression(expression.value)
     elif isinstance(expression, TokenBase):  # an operator of {% if %}: and, or, not, ==, in, ...
@@ -96,7 +96,7 @@ def _walk(nodes: Iterable[Node], bound: frozenset[str], used: set[str], printed:
                     used.add(name)
             var = node.filter_expression.var
             if isinstance(var, Variable) and var.lookups is not None and var.lookups[0] not in bound:
-                printed.add(var.var)
+                printed.add(cast(str, var.var))
             continue
         if isinstance(node, IfNode):
             for condition, nodelist in node.conditions_nodelists:
@@ -105,8 +105,9 @@ def _walk(nodes: Iterable[Node], bound: frozenset[str], used: set[str], printed:
             continue
         if isinstance(node, ForNode):
             used.update(n for n in _names_in_expression(node.sequence) if n.split(".")[0] not in bound)
-            _walk(node.nodelist_loop, bound | set(node.loopvars) | {"forloop"}, used, printed)
-            _walk(node.nodelist_empty, bound, used, printed)
+            # The stubs also allow list[str] (constructor input); a parsed {% for %} holds NodeLists.
+            _walk(cast(NodeList, node.nodelist_loop), bound | set(node.loopvars) | {"forloop"}, used, printed)
+            _walk(cast(NodeList, node.nodelist_empty), bound, used, printed)
             continue
         if isinstance(node, WithNode):
             for expression in node.extra_context.values():

@@ -355,10 +355,13 @@ def _demo_contract(profile: CustomerProfile, scenario: str, today: dt.date) -> N
     elif scenario == "dpd20_promise":
         contract = _overdue_contract(profile, 20, today)
         _sweep_one(contract, today - dt.timedelta(days=5))
+        first_installment = contract.installments.first()
+        if first_installment is None:  # same exception type as reading .principal_due on None
+            raise AttributeError("the demo contract has no installments")
         promise_record(
             actor=None,
             contract_id=contract.pk,
-            amount=contract.installments.first().principal_due,
+            amount=first_installment.principal_due,
             promised_date=today,
             on=today - dt.timedelta(days=4),
             note="客户电话承诺",

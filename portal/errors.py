@@ -17,7 +17,7 @@ from rest_framework.views import exception_handler
 
 
 class ApplicationError(Exception):
-    http_status = status.HTTP_400_BAD_REQUEST
+    http_status: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(self, *, code: str, message: str, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)

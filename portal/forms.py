@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -23,7 +23,8 @@ class PlanRequestForm(forms.Form):
 
     def __init__(self, *args: Any, min_months: int, max_months: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["months"].choices = [(n, str(n)) for n in range(min_months, max_months + 1)]
+        months = cast(forms.TypedChoiceField, self.fields["months"])
+        months.choices = [(n, str(n)) for n in range(min_months, max_months + 1)]
 
 
 OPT_OUT_CHOICES = [

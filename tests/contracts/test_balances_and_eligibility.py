@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts.models import ProductKind, ServiceState
 from contracts.selectors import (
@@ -56,7 +56,8 @@ def test_balance_splits_components_into_overdue_due_now_and_not_yet_due():
 def test_charges_are_explained_in_plain_language():
     contract = make_contract(start_date=dt.date(2026, 1, 1))
     sweep(contract, dt.date(2026, 2, 16))
-    texts = [c.text for c in contract_charges_explained(contract=contract)]
+    with translation.override("en"):
+        texts = [c.text for c in contract_charges_explained(contract=contract)]
     assert any("Late fee for installment 1" in t and "3-day grace" in t for t in texts)
     penalty = next(t for t in texts if t.startswith("Penalty interest"))
     assert "0.05%/day" in penalty and "766.80" in penalty and "for 12 days" in penalty

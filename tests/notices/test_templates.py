@@ -6,6 +6,7 @@ import importlib
 from datetime import time
 
 import pytest
+from django.utils import translation
 
 from accounts.models import ContactChannel
 from accounts.roles import Role
@@ -70,6 +71,14 @@ CONTEXT_EN = {
     "opt_out": "Reply STOP to opt out.",
 }
 
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the messages in English (the product default is Simplified Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 def body_with(fields, extra: str = "") -> str:
     return " ".join(f"{field}: {{{{ {field} }}}}" for field in fields) + extra
