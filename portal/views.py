@@ -7,12 +7,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from accounts.decorators import customer_required
 from accounts.models import LEGALLY_REQUIRED_CHANNELS, ContactChannel, ContactPreference
 from accounts.selectors import customer_profile_for_user
 from accounts.services import contact_preference_update, user_language_set
+from cases.selectors import visits_for_customer
+from cases.services import visit_request_call
 from contracts.selectors import (
     charges_by_installment,
     contract_balance,
@@ -189,6 +192,27 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "portal/preferences.html",
         {"form": form, "required_channels": [ContactChannel(c).label for c in LEGALLY_REQUIRED_CHANNELS]},
     )
+
+
+@customer_required
+def visits(request: HttpRequest) -> HttpResponse:
+    profile = customer_profile_for_user(user=request.user)  # type: ignore[arg-type]
+    return render(request, "portal/visits.html", {"visits": list(visits_for_customer(profile=profile))})
+
+
+@customer_required
+@require_POST
+def visit_call_instead(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = customer_profile_for_user(user=request.user)  # type: ignore[arg-type]
+    try:
+        visit_request_call(actor=request.user, profile=profile, visit_id=pk)  # type: ignore[arg-type]
+    except NotFoundError:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("We will call you instead; nobody will come to your address for this visit."))
+    return redirect("portal:visits")
 
 
 def language_switch(request: HttpRequest) -> HttpResponse:

@@ -77,6 +77,11 @@ def _another_customers_objects():
     )
     values["case"] = case.pk
     values["evidence"] = case.evidence.get().pk
+    from cases.models import FieldVisit
+
+    values["visit"] = FieldVisit.objects.create(
+        customer=other, contract=contract, scheduled_for=dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC), address="x"
+    ).pk
     try:
         from portal.models import CheckoutSession
 
@@ -103,6 +108,7 @@ PARAM_SOURCES = {
     ("portal", "appeal"): {"pk": "case"},
     ("portal", "appeal_evidence"): {"pk": "evidence"},
     ("cases_api", "detail"): {"pk": "case"},
+    ("portal", "visit_call_instead"): {"pk": "visit"},
 }
 
 
@@ -201,3 +207,26 @@ def test_plan_request_with_a_renamed_executable_is_refused_and_creates_nothing(t
     assert response.status_code == 302
     plan = contract.plans.get()
     assert plan.status == "proposed" and plan.months == 6 and plan.evidence.name.endswith(".pdf")
+
+
+def test_scheduled_visits_show_officers_and_badges_and_a_call_can_be_requested_instead():
+    from accounts.roles import Role
+    from cases.models import FieldVisit, VisitStatus
+    from tests.accounts.factories import make_staff
+
+    me = make_customer()
+    contract = _overdue(me)
+    officers = [make_staff(Role.FIELD_OFFICER), make_staff(Role.FIELD_OFFICER)]
+    visit = FieldVisit.objects.create(
+        customer=me, contract=contract, scheduled_for=dt.datetime(2099, 12, 1, 2, tzinfo=dt.UTC), address="上海"
+    )
+    visit.officers.set(officers)
+    client = customer_client(me)
+    page = client.get(reverse("portal:visits")).content.decode()
+    for officer in officers:
+        assert officer.full_name in page and officer.staff_profile.badge_number in page
+    response = client.post(reverse("portal:visit_call_instead", kwargs={"pk": visit.pk}))
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CALL_REQUESTED
+    assert AuditEvent.objects.filter(action="visit.call_requested", object_id=str(visit.pk)).exists()

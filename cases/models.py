@@ -1,0 +1,51 @@
+"""Staff casework. Field visits (上门走访): the customer-facing side exists now; the
+authorisation workflow (supervisor approval, two officers, consent, outcome) builds on it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CustomerProfile
+from contracts.models import Contract
+
+
+class VisitStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CALL_REQUESTED = "call_requested", _("Customer asked for a call instead")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+VISIT_TRANSITIONS: dict[str, set[str]] = {
+    VisitStatus.SCHEDULED: {VisitStatus.CALL_REQUESTED, VisitStatus.DONE, VisitStatus.CANCELLED},
+    VisitStatus.CALL_REQUESTED: set(),
+    VisitStatus.DONE: set(),
+    VisitStatus.CANCELLED: set(),
+}
+
+
+class FieldVisit(models.Model):
+    customer = models.ForeignKey(CustomerProfile, on_delete=models.PROTECT, related_name="visits")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="visits")
+    scheduled_for = models.DateTimeField(_("date and time"))
+    address = models.TextField(_("address"))
+    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="field_visits", verbose_name=_("officers"))
+    status = models.CharField(_("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.SCHEDULED)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    call_requested_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("field visit")
+        verbose_name_plural = _("field visits")
+        ordering = ["scheduled_for"]
+
+    def __str__(self) -> str:
+        return f"visit {self.pk} {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+    def can_request_call(self) -> bool:
+        return VisitStatus.CALL_REQUESTED in VISIT_TRANSITIONS[self.status]
