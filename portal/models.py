@@ -53,9 +53,7 @@ class CheckoutSession(models.Model):
 
     token = models.UUIDField(_("public reference"), default=uuid.uuid4, unique=True, editable=False)
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="checkout_sessions")
-    customer = models.ForeignKey(
-        "accounts.CustomerProfile", on_delete=models.PROTECT, related_name="checkout_sessions"
-    )
+    customer = models.ForeignKey("accounts.CustomerProfile", on_delete=models.PROTECT, related_name="checkout_sessions")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     choice = models.CharField(_("what is paid"), max_length=10, choices=CheckoutChoice.choices)

@@ -30,9 +30,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 def _require(name: str) -> None:
     if PRODUCTION and not env.str(name, default=""):
-        raise ImproperlyConfigured(
-            f"{name} must be set explicitly when DJANGO_ENV=production (see .env.example)."
-        )
+        raise ImproperlyConfigured(f"{name} must be set explicitly when DJANGO_ENV=production (see .env.example).")
 
 
 for _name in ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEY"):
@@ -135,9 +133,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'fairdue.sqlite3'}")
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'fairdue.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers (web, worker and beat share one file), so
     # the audit chain head is never read stale; WAL lets readers run beside a writer.
@@ -282,6 +278,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30),
     },
     # Re-queues outbox rows that are due (deferred to 08:00, retries) or whose task was lost.
+    "checkout-expire": {"task": "portal.tasks.checkout_expire", "schedule": 300.0},
     "appeals-sla-check": {"task": "appeals.tasks.sla_check", "schedule": crontab(minute=5)},
     "outbox-relay": {"task": "notices.tasks.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=60.0)},
 }

@@ -7,6 +7,7 @@ session is marked paid exactly when its payment is posted.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -245,3 +246,31 @@ def checkout_callback(
             )
         raise
     return checkout_complete(result=result)
+
+
+CHECKOUT_LIFETIME = dt.timedelta(minutes=30)
+
+
+@transaction.atomic
+def checkout_expire_stale(*, now: dt.datetime | None = None) -> int:
+    """Pending checkouts older than their lifetime expire (a late but valid success
+    notification still completes them: money that moved is always posted)."""
+    now = now or timezone.now()
+    stale = list(
+        CheckoutSession.objects.select_for_update()
+        .select_related("customer")
+        .filter(status=CheckoutStatus.PENDING, created_at__lt=now - CHECKOUT_LIFETIME)
+    )
+    for session in stale:
+        session.status = CheckoutStatus.EXPIRED
+        session.completed_at = now
+        session.save(update_fields=["status", "completed_at"])
+        audit_record(
+            action="payment.checkout_expired",
+            actor=None,
+            obj=session,
+            subject_user_id=session.customer.user_id,
+            system="payments",
+            data={"amount": session.amount, "provider": session.provider},
+        )
+    return len(stale)

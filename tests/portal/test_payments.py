@@ -295,9 +295,7 @@ def test_custom_amounts_at_the_bounds_are_accepted(overdue):
     for amount in ("1.00", f"{payoff:.2f}", "1,000.50"):
         response = client.post("/pay/start/", {"contract": contract.pk, "choice": "custom", "amount": amount})
         assert response.status_code == 302, response.content.decode()
-    assert sorted(CheckoutSession.objects.values_list("amount", flat=True)) == sorted(
-        [D("1.00"), D("1000.50"), payoff]
-    )
+    assert sorted(CheckoutSession.objects.values_list("amount", flat=True)) == sorted([D("1.00"), D("1000.50"), payoff])
 
 
 def test_the_minimum_is_the_whole_amount_due_when_that_is_smaller():
@@ -542,3 +540,27 @@ def test_alipay_keys_may_be_given_as_bare_base64(alipay, settings):
     pem = alipay["platform_public_pem"]
     settings.ALIPAY_PUBLIC_KEY_PEM = "".join(line for line in pem.splitlines() if not line.startswith("-----"))
     assert AlipayStyleProvider().verify_callback(params).status == "succeeded"
+
+
+@pytest.mark.django_db
+def test_stale_pending_checkouts_expire_but_a_late_success_still_posts():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from portal.models import CheckoutSession, CheckoutStatus
+    from portal.payments.services import checkout_expire_stale
+
+    contract = make_contract(start_date=dt.date(2026, 1, 1))
+    session = CheckoutSession.objects.create(
+        contract=contract,
+        customer=contract.customer,
+        amount="100.00",
+        currency="CNY",
+        choice="custom",
+        provider="sandbox",
+    )
+    assert checkout_expire_stale(now=timezone.now()) == 0
+    assert checkout_expire_stale(now=timezone.now() + dt.timedelta(minutes=31)) == 1
+    session.refresh_from_db()
+    assert session.status == CheckoutStatus.EXPIRED and session.can_succeed()
