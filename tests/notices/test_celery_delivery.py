@@ -74,10 +74,10 @@ def test_nightly_task_sends_the_ladder_notices_once(tmp_path):
                 lambda: (
                     Notice.objects.exists() and not Notice.objects.filter(status__in=[NoticeStatus.PENDING]).exists()
                 ),
-                timeout=90,
+                timeout=180,  # a loaded 2-core CI machine: generous, still bounded
                 logs=tmp_path,
             )
-            wait_for(lambda: len(mailbox.messages) >= 1, timeout=30, logs=tmp_path)
+            wait_for(lambda: len(mailbox.messages) >= 1, timeout=60, logs=tmp_path)
             overdue3 = CustomerProfile.objects.get(email="overdue3@demo.fairdue.example")
             sent = {(n.step.code, n.channel, n.status) for n in Notice.objects.filter(customer=overdue3)}
             assert ("dpd-1", "email", NoticeStatus.SENT) in sent

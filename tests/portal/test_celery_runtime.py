@@ -13,6 +13,6 @@ from tests.celery_runtime import celery_processes, wait_for
 def test_beat_schedules_and_worker_runs_the_heartbeat(tmp_path):
     assert not Heartbeat.objects.exists()
     with celery_processes(tmp_path, beat=True, extra_env={"FAIRDUE_HEARTBEAT_SECONDS": "1"}):
-        wait_for(lambda: Heartbeat.objects.filter(name="beat", count__gte=2).exists(), timeout=90, logs=tmp_path)
+        wait_for(lambda: Heartbeat.objects.filter(name="beat", count__gte=2).exists(), timeout=180, logs=tmp_path)
     beat = Heartbeat.objects.get(name="beat")
     assert beat.count >= 2
