@@ -20,4 +20,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deployment checks)
+
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="portal_after_migrate")

@@ -18,11 +18,18 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://fairdue@127.0.0.1:5432/fairdue",
     "DJANGO_ALLOWED_HOSTS": "fairdue.example",
     "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "PAYMENT_PROVIDER": "alipay",
+    "SMS_BACKEND": "notices.channels.sms.HttpSmsGateway",
+    "EMAIL_URL": "smtp+tls://fairdue:secret@smtp.fairdue.example:587",
 }
 
 
 def _run(env_overrides: dict[str, str | None], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "FIELD_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "FIELD_", "PAYMENT_", "SMS_", "EMAIL_"))
+    }
     env.update(PRODUCTION_ENV)
     for key, value in env_overrides.items():
         if value is None:
@@ -50,8 +57,14 @@ def test_production_passes_the_deployment_checklist():
 
 
 def test_embedded_default_generates_its_secret_once(tmp_path):
-    env = {"DJANGO_ENV": "development", "DJANGO_SECRET_KEY": None, "DATABASE_URL": None,
-           "DJANGO_ALLOWED_HOSTS": None, "FIELD_ENCRYPTION_KEY": None, "FAIRDUE_VAR_DIR": str(tmp_path)}
+    env = {
+        "DJANGO_ENV": "development",
+        "DJANGO_SECRET_KEY": None,
+        "DATABASE_URL": None,
+        "DJANGO_ALLOWED_HOSTS": None,
+        "FIELD_ENCRYPTION_KEY": None,
+        "FAIRDUE_VAR_DIR": str(tmp_path),
+    }
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
     first = _run(env, "shell", "-c", code)
     second = _run(env, "shell", "-c", code)
@@ -59,3 +72,13 @@ def test_embedded_default_generates_its_secret_once(tmp_path):
     key = first.stdout.strip().splitlines()[-1]
     assert key == second.stdout.strip().splitlines()[-1] and len(key) > 50
     assert (tmp_path / "secret_key").read_text().strip() == key
+
+
+@pytest.mark.parametrize(
+    "variable,check_id",
+    [("PAYMENT_PROVIDER", "fairdue.W001"), ("SMS_BACKEND", "fairdue.W002"), ("EMAIL_URL", "fairdue.W003")],
+)
+def test_the_deployment_checklist_refuses_embedded_stand_ins(variable, check_id):
+    result = _run({variable: None}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert check_id in result.stdout + result.stderr
