@@ -109,7 +109,6 @@ class Loaded:
     rows: dict[int, Installment]
     suppressed_fees: frozenset[int]
     open_charges: dict[tuple[int, str], ChargeEntry] = field(default_factory=dict)
-    transitions: list[DelinquencyTransition] = field(default_factory=list)
 
 
 def load(contracts: Sequence[Contract]) -> dict[int, Loaded]:

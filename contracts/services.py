@@ -27,6 +27,7 @@ from . import ledger
 from . import ledger_store as store
 from .evidence import evidence_check
 from .models import (
+    PLAN_TRANSITIONS,
     SERVICE_TRANSITIONS,
     Adjustment,
     AdjustmentKind,
@@ -650,11 +651,9 @@ def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> int:
     ).values_list("pk", flat=True):
         decided += service_restore_if_cured(contract_id=contract_id, on=business_date)
     for contract in contracts_due:
-        if contract.days_past_due == 0 or contract.plans.filter(status=PlanStatus.ACTIVE).exists():
-            _service_set(contract, ServiceState.RESTORED, actor=None, on=business_date, reason=_("Paid or on a plan"))
-        elif contract.holds.filter(released_on__isnull=True).exists():
-            continue  # collection hold: the suspension waits until the hold is lifted
-        else:
+        if not service_restore_if_cured(contract_id=contract.pk, on=business_date):
+            if contract.holds.filter(released_on__isnull=True).exists():
+                continue  # collection hold: the suspension waits until the hold is lifted
             _service_set(
                 contract,
                 ServiceState.SUSPENDED,
@@ -667,17 +666,7 @@ def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> int:
 
 
 # --- repayment plans and promises ------------------------------------------------------------------
-def _collection_paused(contract: Contract) -> bool:
-    """An active plan or any open hold pauses escalation (including the suspension step)."""
-    return (
-        contract.plans.filter(status=PlanStatus.ACTIVE).exists()
-        or contract.holds.filter(released_on__isnull=True).exists()
-    )
-
-
 def _plan_transition(plan: RepaymentPlan, to: str, *, actor: User | None, on: dt.date) -> None:
-    from .models import PLAN_TRANSITIONS
-
     if to not in PLAN_TRANSITIONS[plan.status]:
         raise ApplicationError(
             code="plan_transition_not_allowed",

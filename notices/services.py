@@ -18,12 +18,21 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel, ContactPreference, CustomerProfile
 from audit.services import audit_record
-from contracts.models import Contract, ContractStatus, PlanStatus, ProductKind
+from contracts.models import (
+    CollectionHold,
+    Contract,
+    ContractStatus,
+    Installment,
+    PlanStatus,
+    ProductKind,
+    RepaymentPlan,
+)
 from contracts.money import format_money
 from contracts.selectors import contract_balance
 from contracts.services import delinquency_sweep_range, hold_release, service_notice_give
@@ -179,10 +188,6 @@ def ladder_evaluate(
     installment); cured contracts stop; contracts on hold or on a plan skip collection steps.
     Returns the ids of notices ready to send now.
     """
-    from django.db.models import Prefetch
-
-    from contracts.models import CollectionHold, Installment, RepaymentPlan
-
     now = now or timezone.now()
     ladders = {lad.product_id: lad for lad in EscalationLadder.objects.prefetch_related("steps")}
     if not ladders:
@@ -567,18 +572,12 @@ def outbox_relay(*, now: dt.datetime | None = None, limit: int = 500) -> list[in
         stale = now - RELAY_STALE_AFTER
         ids = list(
             Notice.objects.filter(status__in=OPEN_NOTICE_STATUSES, next_attempt_at__lte=now)
-            .filter(models_q_unqueued(stale))
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
             .order_by("next_attempt_at", "id")
             .values_list("pk", flat=True)[:limit]
         )
         queue_delivery(ids, now=now)
     return ids
-
-
-def models_q_unqueued(stale: dt.datetime) -> Any:
-    from django.db.models import Q
-
-    return Q(queued_at__isnull=True) | Q(queued_at__lt=stale)
 
 
 def sweep_and_notify_range(*, business_date: dt.date, first_id: int, last_id: int) -> list[int]:

@@ -231,57 +231,71 @@ SERVICE_TERMS_EN = (
 )
 
 
+DEMO_PRODUCTS: list[tuple[dict[str, object], str, str]] = [
+    (
+        {
+            "code": "demo-loan",
+            "name": "消费分期贷 Consumer installment loan",
+            "kind": ProductKind.INSTALLMENT_LOAN,
+            "schedule_method": "annuity",
+            "annual_interest_rate": Decimal("0.18"),
+            "min_term": 3,
+            "max_term": 36,
+            "grace_days": 3,
+            "penalty_daily_rate": Decimal("0.0005"),
+            "late_fee_kind": "fixed",
+            "late_fee_value": Decimal("50"),
+            "late_fee_cap": Decimal("50.00"),
+        },
+        LOAN_TERMS_ZH,
+        LOAN_TERMS_EN,
+    ),
+    (
+        {
+            "code": "demo-bnpl",
+            "name": "先享后付 Pay in 4",
+            "kind": ProductKind.BNPL,
+            "schedule_method": "bnpl",
+            "annual_interest_rate": Decimal("0"),
+            "min_term": 3,
+            "max_term": 12,
+            "grace_days": 3,
+            "penalty_daily_rate": Decimal("0.0003"),
+            "late_fee_kind": "percent",
+            "late_fee_value": Decimal("0.05"),
+            "late_fee_cap": Decimal("30.00"),
+        },
+        LOAN_TERMS_ZH,
+        LOAN_TERMS_EN,
+    ),
+    (
+        {
+            "code": "demo-service",
+            "name": "上门维修订阅 Repair subscription",
+            "kind": ProductKind.SERVICE_SUBSCRIPTION,
+            "schedule_method": "subscription",
+            "annual_interest_rate": Decimal("0"),
+            "min_term": 12,
+            "max_term": 24,
+            "grace_days": 3,
+            "penalty_daily_rate": Decimal("0"),
+            "late_fee_kind": "none",
+            "late_fee_value": Decimal("0"),
+            "late_fee_cap": Decimal("0.00"),
+            "suspension_notice_after_days": 3,
+            "suspension_notice_days": 7,
+        },
+        SERVICE_TERMS_ZH,
+        SERVICE_TERMS_EN,
+    ),
+]
+
+
 def _demo_products() -> None:
-    if not Product.objects.filter(code="demo-loan").exists():
-        loan = Product.objects.create(
-            code="demo-loan",
-            name="消费分期贷 Consumer installment loan",
-            kind=ProductKind.INSTALLMENT_LOAN,
-            schedule_method="annuity",
-            annual_interest_rate=Decimal("0.18"),
-            min_term=3,
-            max_term=36,
-            grace_days=3,
-            penalty_daily_rate=Decimal("0.0005"),
-            late_fee_kind="fixed",
-            late_fee_value=Decimal("50"),
-            late_fee_cap=Decimal("50.00"),
-        )
-        terms_publish(actor=None, product=loan, text_zh=LOAN_TERMS_ZH, text_en=LOAN_TERMS_EN)
-    if not Product.objects.filter(code="demo-bnpl").exists():
-        bnpl = Product.objects.create(
-            code="demo-bnpl",
-            name="先享后付 Pay in 4",
-            kind=ProductKind.BNPL,
-            schedule_method="bnpl",
-            annual_interest_rate=Decimal("0"),
-            min_term=3,
-            max_term=12,
-            grace_days=3,
-            penalty_daily_rate=Decimal("0.0003"),
-            late_fee_kind="percent",
-            late_fee_value=Decimal("0.05"),
-            late_fee_cap=Decimal("30.00"),
-        )
-        terms_publish(actor=None, product=bnpl, text_zh=LOAN_TERMS_ZH, text_en=LOAN_TERMS_EN)
-    if not Product.objects.filter(code="demo-service").exists():
-        service = Product.objects.create(
-            code="demo-service",
-            name="上门维修订阅 Repair subscription",
-            kind=ProductKind.SERVICE_SUBSCRIPTION,
-            schedule_method="subscription",
-            annual_interest_rate=Decimal("0"),
-            min_term=12,
-            max_term=24,
-            grace_days=3,
-            penalty_daily_rate=Decimal("0"),
-            late_fee_kind="none",
-            late_fee_value=Decimal("0"),
-            late_fee_cap=Decimal("0.00"),
-            suspension_notice_after_days=3,
-            suspension_notice_days=7,
-        )
-        terms_publish(actor=None, product=service, text_zh=SERVICE_TERMS_ZH, text_en=SERVICE_TERMS_EN)
+    for fields, text_zh, text_en in DEMO_PRODUCTS:
+        if not Product.objects.filter(code=fields["code"]).exists():
+            product = Product.objects.create(**fields)
+            terms_publish(actor=None, product=product, text_zh=text_zh, text_en=text_en)
 
 
 def _terms(code: str) -> TermsVersion:
