@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from portal.errors import NotFoundError
+from core.errors import NotFoundError
 
 from .models import CustomerProfile, User
 from .roles import Role

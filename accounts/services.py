@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import audit_record
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .crypto import encrypt_text, keyed_digest, mask_national_id
 from .identifiers import normalise_mainland_mobile, normalise_phone

@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from audit.services import audit_record_atomic
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .forms import LoginForm, TokenForm
 from .services import totp_device_confirm, totp_device_start

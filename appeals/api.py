@@ -1,7 +1,7 @@
 """Cases API for the logged-in customer (session authentication): file, list, read one.
 
 One APIView per operation with nested Input/Output serializers; coded service errors
-become 400/404 answers through ``portal.errors.api_exception_handler``.
+become 400/404 answers through ``portal.api.api_exception_handler``.
 """
 
 from __future__ import annotations

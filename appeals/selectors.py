@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CustomerProfile, User
 from accounts.roles import Role
 from accounts.selectors import user_has_role
-from portal.errors import NotFoundError
+from core.errors import NotFoundError
 
 from .models import OPEN_STATUSES, Case, CaseEvent, CaseKind, CaseStatus, Evidence
 

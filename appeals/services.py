@@ -31,9 +31,9 @@ from contracts.services import (
     plan_propose,
     service_restore,
 )
+from core.errors import ApplicationError, NotFoundError
 from notices.models import Purpose
 from notices.services import service_message_schedule
-from portal.errors import ApplicationError, NotFoundError
 
 from . import sla
 from .models import (

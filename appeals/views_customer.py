@@ -25,7 +25,7 @@ from accounts.models import User
 from accounts.selectors import customer_profile_for_user
 from contracts.models import Contract
 from contracts.selectors import contracts_for_customer
-from portal.errors import ApplicationError, NotFoundError
+from core.errors import ApplicationError, NotFoundError
 
 from .models import CATEGORIES_BY_KIND, CaseKind, Category, Evidence, FiledVia
 from .selectors import case_get_for_customer, cases_for_customer, evidence_get_for_customer

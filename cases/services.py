@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
 from audit.services import audit_record
-from portal.errors import ApplicationError, NotFoundError
+from core.errors import ApplicationError, NotFoundError
 
 from .models import FieldVisit, VisitStatus
 

@@ -10,7 +10,7 @@ from accounts.decorators import staff_required
 from accounts.roles import VIEW_PII
 from accounts.selectors import customer_profile_get_for_staff, customer_profiles_for_staff
 from accounts.services import customer_pii_view
-from portal.selectors import heartbeat_get
+from core.selectors import heartbeat_get
 
 
 @staff_required()

@@ -44,7 +44,7 @@ from appeals.services import (
 )
 from appeals.views_customer import ACCEPTED_TYPES, MAX_FORM_FILES, CaseFileForm, evidence_file_response
 from contracts.selectors import Balance, InstallmentView, contract_balance, contracts_for_customer
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 
 HANDLE = "appeals.handle_case"
 APPROVE = "appeals.approve_case_remedy"

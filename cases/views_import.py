@@ -31,7 +31,7 @@ from contracts.imports import (
     dataset_from_upload,
     template_dataset,
 )
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 
 PREVIEW_SALT = "cases.import.preview"
 PREVIEW_MAX_AGE = 30 * 60

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .models import (
     ChargeEntry,

@@ -36,7 +36,7 @@ from accounts.models import CustomerProfile, Jurisdiction, Language, User
 from accounts.services import customer_create
 from accounts.validators import validate_cn_resident_id
 from audit.services import audit_record
-from portal.errors import ApplicationError, ForbiddenError
+from core.errors import ApplicationError, ForbiddenError
 
 from .models import Contract, Product, TermsVersion
 from .services import business_date_of, contract_create, parse_amount, payment_post

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from .money import quantize_money
+from core.money import quantize_money
 
 ZERO = Decimal("0.00")
 DAYS_PER_YEAR = Decimal(365)

@@ -24,7 +24,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-from contracts.money import MONEY_PLACES, quantize_money
+from core.money import MONEY_PLACES, quantize_money
 
 MONTHS_PER_YEAR = 12
 MIN_TERM = 1

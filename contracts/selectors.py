@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
-from portal.errors import NotFoundError
+from core.errors import NotFoundError
 
 from .models import (
     ChargeEntry,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
 from audit.services import audit_record
-from portal.errors import ApplicationError, NotFoundError
+from core.dates import business_date_of
+from core.errors import ApplicationError, NotFoundError
+from core.money import parse_amount
 
 from . import ledger
 from . import ledger_store as store
@@ -51,7 +53,6 @@ from .models import (
 from .schedules import add_months, build_schedule
 
 ZERO = Decimal("0.00")
-MAX_PAYMENT = Decimal("10000000.00")
 SWEEP_RANGE_SIZE = 2000
 
 TERMS_PARAMETER_FIELDS = [
@@ -67,33 +68,6 @@ TERMS_PARAMETER_FIELDS = [
     "charge_off_dpd",
     "plan_break_days",
 ]
-
-
-def business_date_of(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)
-
-
-def parse_amount(raw: Any, *, field: str = "amount") -> Decimal:
-    """A positive amount with at most two decimals, or a clear, translated error."""
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError) as exc:
-        raise ApplicationError(
-            code="invalid_amount", message=_("Enter an amount such as 1234.50."), extra={"field": field}
-        ) from exc
-    if not value.is_finite():
-        raise ApplicationError(
-            code="invalid_amount", message=_("Enter an amount such as 1234.50."), extra={"field": field}
-        )
-    if value <= 0:
-        raise ApplicationError(code="amount_not_positive", message=_("The amount must be greater than zero."))
-    if value != value.quantize(Decimal("0.01")):
-        raise ApplicationError(code="amount_precision", message=_("Amounts have at most two decimal places."))
-    if value > MAX_PAYMENT:
-        raise ApplicationError(
-            code="amount_too_large", message=_("That amount is larger than any single payment we accept.")
-        )
-    return value
 
 
 # --- products and terms ---------------------------------------------------------------------

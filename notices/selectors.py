@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import CustomerProfile
-from portal.errors import NotFoundError
+from core.errors import NotFoundError
 
 from .models import ContactAttempt, InAppMessage, Notice, NoticeStatus
 

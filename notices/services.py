@@ -33,10 +33,10 @@ from contracts.models import (
     ProductKind,
     RepaymentPlan,
 )
-from contracts.money import format_money
 from contracts.selectors import contract_balance
 from contracts.services import delinquency_sweep_range, hold_release, service_notice_give
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
+from core.money import format_money
 
 from .channels import ChannelError, DeliveryResult
 from .contact import ProposedDetails, contact_judge, is_collection
@@ -592,7 +592,7 @@ def notice_mark_read(*, profile: CustomerProfile, notice_id: int) -> Notice:
     """The customer opened a message (any channel); its in-app copy counts as read too."""
     notice = Notice.objects.select_for_update().filter(pk=notice_id, customer=profile).first()
     if notice is None:
-        from portal.errors import NotFoundError
+        from core.errors import NotFoundError
 
         raise NotFoundError(code="message_not_found", message=_("Message not found."))
     if notice.read_at is None:

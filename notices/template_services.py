@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel
 from audit.services import audit_record
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .models import REQUIRED_FIELDS, NoticeTemplate
 from .templating import missing_fields, validate_template

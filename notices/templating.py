@@ -19,7 +19,7 @@ from django.template.smartif import TokenBase
 from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 
 from .models import ELECTRONIC_CHANNELS, OPT_OUT_FIELD, REQUIRED_FIELDS, NoticeTemplate, Purpose
 

@@ -6,8 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _after_migrate(sender: AppConfig, **kwargs: Any) -> None:
-    # Runs after the last app migrated (and after a flush), so every app's permissions
-    # and tables exist: staff roles and the default ladder and notice texts are in place.
+    # Runs once, after the last app with models migrated (and after a flush), so every app's
+    # permissions and tables exist: staff roles and the default ladder and notice texts are in place.
+    from django.apps import apps
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not with_models[-1]:
+        return
     from accounts.services import roles_sync
     from notices.defaults import install_defaults
 
@@ -22,4 +27,4 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the deployment checks)
 
-        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="portal_after_migrate")
+        post_migrate.connect(_after_migrate, dispatch_uid="portal_after_migrate")

@@ -84,11 +84,13 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     # Project apps, in dependency order (each depends only on those above it).
+    "core",
     "audit",
     "accounts",
     "contracts",
     "notices",
     "appeals",
+    "payments",
     "cases",
     "portal",
 ]
@@ -295,7 +297,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "portal.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "portal.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {"TITLE": "Fairdue API", "VERSION": "0.1.0"}
 
@@ -336,7 +338,7 @@ SMS_RECEIPT_SECRET = env.str("SMS_RECEIPT_SECRET", default="")
 # --- Payments ---------------------------------------------------------------------------
 # sandbox (embedded default: a hosted test checkout inside the site) | alipay
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox")
-# Signs sandbox callbacks (HMAC-SHA256). Empty: derived from SECRET_KEY (portal.payments.providers).
+# Signs sandbox callbacks (HMAC-SHA256). Empty: derived from SECRET_KEY (payments.providers).
 PAYMENT_SANDBOX_SECRET = env.str("PAYMENT_SANDBOX_SECRET", default="")
 ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
 ALIPAY_GATEWAY_URL = env.str("ALIPAY_GATEWAY_URL", default="https://openapi.alipay.com/gateway.do")

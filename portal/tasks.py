@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import heartbeat_record
+from core.services import heartbeat_record
 
 
 @shared_task(name="portal.tasks.system_heartbeat", ignore_result=True)
@@ -11,6 +11,6 @@ def system_heartbeat() -> None:
 
 @shared_task(name="portal.tasks.checkout_expire", ignore_result=True)
 def checkout_expire() -> int:
-    from .payments.services import checkout_expire_stale
+    from payments.services import checkout_expire_stale
 
     return checkout_expire_stale()

@@ -35,7 +35,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("staff/", include("cases.urls")),
     path("notices/", include("notices.urls")),
-    path("pay/", include("portal.payments.urls")),
+    path("pay/", include("payments.urls")),
     path("i18n/setlang/", views.language_switch, name="set_language"),
     # The admin signs in through our login page (lockout, audit, 2FA).
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,9 +25,9 @@ from contracts.selectors import (
     customer_overview,
 )
 from contracts.services import plan_preview, plan_propose
+from core.errors import ApplicationError, NotFoundError
 from notices.selectors import customer_banners, customer_messages, customer_notice_get
 from notices.services import notice_mark_read
-from portal.errors import ApplicationError, NotFoundError
 
 from .forms import PlanRequestForm, PreferencesForm
 
@@ -93,9 +94,9 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @customer_required
 def pay(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contract's pay button leads to the one pay page (another customer's contract: 404)."""
     contract = contract_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
-    balance = contract_balance(contract=contract)
-    return render(request, "portal/pay.html", {"contract": contract, "balance": balance})
+    return redirect(f"{reverse('payments:start')}?contract={contract.pk}")
 
 
 @customer_required

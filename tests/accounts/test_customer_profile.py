@@ -6,7 +6,7 @@ from django.db import connection
 from accounts.models import CustomerProfile
 from accounts.services import customer_create
 from audit.models import AuditEvent
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.accounts.factories import make_customer, national_id
 
 pytestmark = pytest.mark.django_db

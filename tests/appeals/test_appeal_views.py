@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from contracts.evidence import evidence_check
 from contracts.models import Adjustment, CollectionHold
 from contracts.services import delinquency_sweep_range
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.accounts.factories import make_customer, make_staff
 from tests.conftest import login, login_verified_staff
 from tests.contracts.factories import make_contract

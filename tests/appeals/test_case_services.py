@@ -27,10 +27,10 @@ from appeals.services import (
 )
 from contracts.models import CollectionHold, ProductKind, ServiceState
 from contracts.services import delinquency_sweep_range, payment_post, service_notice_give
+from core.errors import ApplicationError
 from notices.contact import ProposedDetails, contact_judge, ruleset_for
 from notices.models import Notice, NoticeStatus
 from notices.services import notice_deliver
-from portal.errors import ApplicationError
 from tests.accounts.factories import make_customer, make_staff
 from tests.contracts.factories import make_contract
 

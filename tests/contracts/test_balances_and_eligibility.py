@@ -20,7 +20,7 @@ from contracts.services import (
     service_notice_give,
     service_restore,
 )
-from portal.errors import ApplicationError, NotFoundError
+from core.errors import ApplicationError, NotFoundError
 from tests.accounts.factories import make_customer
 from tests.contracts.factories import make_contract
 

@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from contracts.imports import contracts_import, dataset_from_upload
 from contracts.models import Contract, Installment, Payment
 from contracts.services import terms_publish
-from portal.errors import ApplicationError, ForbiddenError
+from core.errors import ApplicationError, ForbiddenError
 from tests.accounts.factories import make_customer, make_staff, national_id
 from tests.conftest import login_verified_staff
 from tests.contracts.factories import TERMS_TEXT_EN, TERMS_TEXT_ZH, make_contract, make_product

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from contracts import ledger
-from contracts.money import quantize_money
 from contracts.schedules import ScheduleMethod, build_schedule
+from core.money import quantize_money
 
 D = Decimal
 ZERO = D("0.00")

@@ -10,7 +10,7 @@ import pytest
 from audit.models import AuditEvent
 from contracts.models import AllocationLine, ContractStatus, DelinquencyTransition, Installment, Payment, Refund
 from contracts.services import credit_refund, payment_post, payment_reverse, plan_activate, plan_propose
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.contracts.factories import make_contract
 from tests.contracts.ledger_helpers import at, database_snapshot, pay, sweep
 

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts.money import MONEY_PLACES
 from contracts.schedules import ScheduleLine, ScheduleMethod, annuity_payment, build_schedule
+from core.money import MONEY_PLACES
 
 D = Decimal
 INTEREST_TOLERANCE = 0.05

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts.money import MONEY_PLACES, quantize_money
 from contracts.schedules import (
     MAX_PRINCIPAL,
     MAX_TERM,
@@ -21,6 +20,7 @@ from contracts.schedules import (
     build_schedule,
     monthly_interest,
 )
+from core.money import MONEY_PLACES, quantize_money
 
 D = Decimal
 ZERO = D("0.00")

@@ -34,7 +34,7 @@ from contracts.services import (
     service_notice_give,
     service_suspend,
 )
-from portal.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.accounts.factories import make_staff
 from tests.contracts.factories import make_contract, make_product
 from tests.contracts.ledger_helpers import (

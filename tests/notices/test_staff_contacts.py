@@ -9,9 +9,9 @@ import pytest
 
 from accounts.roles import Role
 from contracts.services import hold_place
+from core.errors import ApplicationError
 from notices.models import ContactAttempt
 from notices.services import contact_attempt_outcome, contact_attempt_start
-from portal.errors import ApplicationError
 from tests.accounts.factories import make_staff
 from tests.contracts.factories import make_contract
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from accounts.models import ContactChannel
 from accounts.roles import Role
 from audit.models import AuditEvent
+from core.errors import ApplicationError
 from notices.admin import ContactRuleTighteningForm, LadderStepForm, NoticeTemplateForm
 from notices.default_texts import DEFAULT_TEXTS
 from notices.defaults import DEFAULT_LADDER_STEPS, install_defaults
@@ -25,7 +26,6 @@ from notices.models import (
 )
 from notices.template_services import template_save
 from notices.templating import printed_variables, render_template, template_variables, validate_template
-from portal.errors import ApplicationError
 from tests.accounts.factories import make_staff
 from tests.conftest import login_verified_staff
 from tests.contracts.factories import make_product

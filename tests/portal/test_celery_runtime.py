@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.models import Heartbeat
+from core.models import Heartbeat
 from tests.celery_runtime import celery_processes, wait_for
 
 

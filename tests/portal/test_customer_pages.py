@@ -83,7 +83,7 @@ def _another_customers_objects():
         customer=other, contract=contract, scheduled_for=dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC), address="x"
     ).pk
     try:
-        from portal.models import CheckoutSession
+        from payments.models import CheckoutSession
 
         session = CheckoutSession.objects.create(
             contract=contract,

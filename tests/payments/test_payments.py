@@ -19,9 +19,9 @@ from audit.models import AuditEvent
 from contracts.models import AllocationLine, Payment
 from contracts.selectors import contract_balance
 from contracts.services import delinquency_sweep_range
-from portal.errors import ApplicationError
-from portal.models import CheckoutSession, CheckoutStatus
-from portal.payments.providers import (
+from core.errors import ApplicationError
+from payments.models import CheckoutSession, CheckoutStatus
+from payments.providers import (
     AlipayStyleProvider,
     CallbackResult,
     InvalidSignature,
@@ -29,7 +29,7 @@ from portal.payments.providers import (
     canonical_string,
     load_public_key,
 )
-from portal.payments.services import checkout_complete, checkout_start
+from payments.services import checkout_complete, checkout_start
 from tests.accounts.factories import make_customer
 from tests.conftest import login
 from tests.contracts.factories import make_contract
@@ -548,8 +548,8 @@ def test_stale_pending_checkouts_expire_but_a_late_success_still_posts():
 
     from django.utils import timezone
 
-    from portal.models import CheckoutSession, CheckoutStatus
-    from portal.payments.services import checkout_expire_stale
+    from payments.models import CheckoutSession, CheckoutStatus
+    from payments.services import checkout_expire_stale
 
     contract = make_contract(start_date=dt.date(2026, 1, 1))
     session = CheckoutSession.objects.create(

@@ -1,7 +1,7 @@
 """Payment providers: where a checkout sends the customer, and how a provider's callback is trusted.
 
 A provider only speaks the provider's protocol (URLs, signatures, field names); every change of
-state happens in ``portal.payments.services`` once a callback is verified.
+state happens in ``payments.services`` once a callback is verified.
 
 - ``SandboxProvider`` (embedded default): a hosted checkout page inside the site. Its callback is
   signed with HMAC-SHA256 under ``PAYMENT_SANDBOX_SECRET`` (derived from ``SECRET_KEY`` when unset)
@@ -34,7 +34,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import CheckoutProvider, CheckoutSession, CheckoutStatus
+from payments.models import CheckoutProvider, CheckoutSession, CheckoutStatus
 
 SUCCEEDED = CheckoutStatus.SUCCEEDED.value
 FAILED = CheckoutStatus.FAILED.value

@@ -10,9 +10,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import customer_required
-from contracts.money import format_money as money
-from portal.errors import ApplicationError, NotFoundError
-from portal.models import CheckoutProvider, CheckoutStatus
+from core.errors import ApplicationError, NotFoundError
+from core.forms import form_add_application_error
+from core.money import format_money as money
+from payments.models import CheckoutChoice, CheckoutProvider, CheckoutStatus
 
 from . import selectors, services
 from .documents import receipt_pdf
@@ -33,8 +34,9 @@ def start(request: HttpRequest) -> HttpResponse:
     """Choose what to pay on a contract (GET ?contract=<id>), then go to the provider's checkout."""
     if request.method == "GET":
         contract_id = _contract_id(request.GET.get("contract"))
-        form = CheckoutStartForm(initial={"contract": contract_id, "choice": "overdue"})
         options = selectors.checkout_options_for_user(user=request.user, contract_id=contract_id)  # type: ignore[arg-type]
+        choice = CheckoutChoice.OVERDUE if options.balance.pay_now > 0 else CheckoutChoice.PAYOFF
+        form = CheckoutStartForm(initial={"contract": contract_id, "choice": choice})
         return render(request, "payments/start.html", {"form": form, "options": options})
     contract_id = _contract_id(request.POST.get("contract"))
     form = CheckoutStartForm(request.POST)
@@ -51,8 +53,7 @@ def start(request: HttpRequest) -> HttpResponse:
         except NotFoundError:
             raise
         except ApplicationError as exc:
-            field = exc.extra.get("field")
-            form.add_error(field if field in form.fields else None, exc.message)
+            form_add_application_error(form, exc)
     options = selectors.checkout_options_for_user(user=request.user, contract_id=contract_id)  # type: ignore[arg-type]
     return render(request, "payments/start.html", {"form": form, "options": options}, status=400)
 

@@ -10,11 +10,12 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from contracts.models import AllocationLine, Contract
-from contracts.money import format_money as money
+from contracts.models import AllocationLine, Component, Contract
 from contracts.selectors import Balance, contract_balance, contract_get_for_user
-from portal.errors import NotFoundError
-from portal.models import CheckoutSession, CheckoutStatus
+from core.errors import NotFoundError
+from core.money import format_money as money
+from core.money import minimum_custom_payment
+from payments.models import CheckoutSession, CheckoutStatus
 
 
 def checkout_get_for_user(*, user: User, token: uuid.UUID) -> CheckoutSession:
@@ -37,6 +38,15 @@ class CheckoutOptions:
     balance: Balance
     pay_now: str
     payoff: str
+    minimum: str
+    # The contract's own allocation order, as labels ("Fees, Penalty interest, …").
+    allocation_order: list[str]
+
+
+def checkout_minimum(*, balance: Balance, currency: str) -> Decimal:
+    """The smallest custom amount: the currency's minimum, or all that is due if that is less."""
+    due = balance.pay_now if balance.pay_now > 0 else balance.payoff
+    return min(minimum_custom_payment(currency), due)
 
 
 def checkout_options_for_user(*, user: User, contract_id: int) -> CheckoutOptions:
@@ -47,6 +57,8 @@ def checkout_options_for_user(*, user: User, contract_id: int) -> CheckoutOption
         balance=balance,
         pay_now=money(balance.pay_now, contract.currency),
         payoff=money(balance.payoff, contract.currency),
+        minimum=money(checkout_minimum(balance=balance, currency=contract.currency), contract.currency),
+        allocation_order=[str(Component(c).label) for c in contract.allocation_order],
     )
 
 

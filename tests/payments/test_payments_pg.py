@@ -13,9 +13,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from contracts.models import Payment
 from contracts.services import delinquency_sweep_range
-from portal.models import CheckoutSession, CheckoutStatus
-from portal.payments.providers import SandboxProvider
-from portal.payments.services import checkout_start
+from payments.models import CheckoutSession, CheckoutStatus
+from payments.providers import SandboxProvider
+from payments.services import checkout_start
 from tests.contracts.factories import make_contract
 
 THREADS = 10

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import CheckoutChoice
+from payments.models import CheckoutChoice
 
 
 class CheckoutStartForm(forms.Form):

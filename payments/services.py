@@ -20,15 +20,16 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
-from contracts.money import format_money as money
 from contracts.selectors import contract_balance, contract_get_for_user
-from contracts.services import parse_amount, payment_post
-from portal.errors import ApplicationError, NotFoundError
-from portal.models import CheckoutChoice, CheckoutProvider, CheckoutSession, CheckoutStatus
+from contracts.services import payment_post
+from core.errors import ApplicationError, NotFoundError
+from core.money import format_money as money
+from core.money import parse_amount
+from payments.models import CheckoutChoice, CheckoutProvider, CheckoutSession, CheckoutStatus
 
 from .providers import CallbackResult, InvalidSignature, get_provider
+from .selectors import checkout_minimum
 
-MIN_CUSTOM_AMOUNT = Decimal("1.00")
 ZERO = Decimal("0.00")
 
 
@@ -54,20 +55,22 @@ def checkout_start(*, actor: User, user: User, contract_id: int, choice: str, am
         value = payoff
     elif choice == CheckoutChoice.CUSTOM:
         value = parse_amount("" if amount is None else amount)
-        minimum = min(MIN_CUSTOM_AMOUNT, balance.pay_now if balance.pay_now > ZERO else payoff)
+        minimum = checkout_minimum(balance=balance, currency=contract.currency)
         if value < minimum:
             raise ApplicationError(
                 code="amount_below_minimum",
                 message=_("The smallest amount you can pay is %(minimum)s.")
                 % {"minimum": money(minimum, contract.currency)},
-                extra={"field": "amount", "minimum": str(minimum)},
+                field="amount",
+                extra={"minimum": str(minimum)},
             )
         if value > payoff:
             raise ApplicationError(
                 code="amount_above_payoff",
                 message=_("The most you can pay on this contract is %(payoff)s, which settles it in full.")
                 % {"payoff": money(payoff, contract.currency)},
-                extra={"field": "amount", "maximum": str(payoff)},
+                field="amount",
+                extra={"maximum": str(payoff)},
             )
     else:
         raise ApplicationError(code="invalid_choice", message=_("Choose what you want to pay."))
@@ -240,7 +243,7 @@ def checkout_callback(
             audit_record(
                 action="payment.callback_rejected",
                 actor=None,
-                object_type="portal.checkoutsession",
+                object_type="payments.checkoutsession",
                 data={"provider": provider, "remote_ip": remote_ip or "", "reason": str(exc)},
                 system=f"payments:{provider}",
             )

@@ -1,1 +1,0 @@
-"""Customer payments through a hosted checkout (sandbox or Alipay) that posts to the ledger."""
