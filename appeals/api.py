@@ -18,12 +18,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import customer_profile_for_user
+from contracts.evidence import MAX_EVIDENCE_FILES
 
 from .models import Case, CaseKind, CaseStatus, Category, FiledVia
 from .selectors import case_get_for_customer, cases_for_customer
 from .services import case_file
 
-MAX_API_FILES = 5
 DECIDED = (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.APPEAL_REVIEW, CaseStatus.FINAL)
 
 
@@ -81,7 +81,7 @@ class CaseFileApi(APIView):
             max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=Decimal("0")
         )
         evidence = serializers.ListField(
-            child=serializers.FileField(), required=False, max_length=MAX_API_FILES, allow_empty=True
+            child=serializers.FileField(), required=False, max_length=MAX_EVIDENCE_FILES, allow_empty=True
         )
 
     class OutputSerializer(CaseOutputSerializer):

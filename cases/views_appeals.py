@@ -25,7 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import staff_required
 from accounts.models import User
 from accounts.selectors import customer_profile_get_for_staff
+from appeals.files import evidence_file_response
+from appeals.forms import StaffCaseFileForm
 from appeals.models import Case, CaseKind, CaseStatus, FiledVia, Outcome
+from appeals.rules import APPROVE_REMEDY_PERMISSION, CaseAction, case_actions_for
 from appeals.selectors import (
     QUEUE_ALL,
     case_get_for_staff,
@@ -42,12 +45,12 @@ from appeals.services import (
     case_remedy_approve,
     case_resolve,
 )
-from appeals.views_customer import ACCEPTED_TYPES, MAX_FORM_FILES, CaseFileForm, evidence_file_response
+from contracts.evidence import EVIDENCE_ACCEPT, MAX_EVIDENCE_FILES
 from contracts.selectors import Balance, InstallmentView, contract_balance, contracts_for_customer
 from core.errors import ApplicationError
+from core.forms import form_add_application_error
 
 HANDLE = "appeals.handle_case"
-APPROVE = "appeals.approve_case_remedy"
 REPORT = "appeals.view_sla_report"
 REPORT_DEFAULT_DAYS = 90
 RESOLVE_FORM_ID = "resolve-form"
@@ -154,15 +157,6 @@ class ResolveForm(DecisionForm):
         return remedy
 
 
-class StaffCaseFileForm(CaseFileForm):
-    field_order = ["filed_via", "kind", "category", "contract", "disputed_amount", "description", "evidence"]
-    filed_via = forms.ChoiceField(
-        label=gettext_lazy("How the customer reached us"),
-        choices=[(FiledVia.PHONE.value, FiledVia.PHONE.label), (FiledVia.VISIT.value, FiledVia.VISIT.label)],
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-
-
 # --- the actions a case page offers ------------------------------------------------------------
 def remedy_lines(balance: Balance | None) -> list[InstallmentView]:
     """Installments a remedy can address: due, overdue, or carrying charges (not those moved
@@ -175,25 +169,6 @@ def remedy_lines(balance: Balance | None) -> list[InstallmentView]:
         if line.state != "restructured"
         and (line.state in ("overdue", "due") or line.row.fee_charged > 0 or line.row.penalty_accrued > 0)
     ]
-
-
-def allowed_actions(case: Case, user: User) -> list[str]:
-    """What this user may do to the case now (the page shows nothing else)."""
-    pending = bool(case.remedy.get("pending"))
-    actions = []
-    if case.can_acknowledge():
-        actions.append("acknowledge")
-    if case.can_investigate() and not pending:
-        actions.append("investigate")
-    if case.can_resolve() and not pending:
-        actions.append("resolve")
-    if pending and user.pk != case.first_reviewer_id and user.has_perm(APPROVE):
-        actions.append("approve")
-    if case.can_decide_appeal() and user.pk != case.first_reviewer_id:
-        actions.append("decide_appeal")
-    if case.can_close():
-        actions.append("close")
-    return actions
 
 
 def _make_form(action: str, data: Any, lines: list[InstallmentView]) -> forms.Form:
@@ -281,14 +256,14 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
     case = case_get_for_staff(user=user, pk=pk)
     balance = contract_balance(contract=case.contract) if case.contract else None
     lines = remedy_lines(balance)
-    actions = allowed_actions(case, user)
+    actions = [str(action) for action in case_actions_for(user=user, case=case)]
     action_forms = {action: _make_form(action, None, lines) for action in actions}
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in ACTIONS:
             messages.error(request, _("Unknown action."))
             return redirect("staff:appeal_case", pk=case.pk)
-        if action == "approve" and not user.has_perm(APPROVE):
+        if action == CaseAction.APPROVE and not user.has_perm(APPROVE_REMEDY_PERMISSION):
             raise PermissionDenied
         form = _make_form(action, request.POST, lines)
         handler, done = ACTIONS[action]
@@ -296,7 +271,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 handler(user, case, form)
             except ApplicationError as exc:
-                form.add_error(None, exc.message)
+                form_add_application_error(form, exc)
             else:
                 messages.success(request, str(done))
                 return redirect("staff:appeal_case", pk=case.pk)
@@ -346,7 +321,7 @@ def file_for_customer(request: HttpRequest, customer_pk: int) -> HttpResponse:
                     **form.case_file_kwargs(),
                 )
             except ApplicationError as exc:
-                form.add_service_error(exc)
+                form_add_application_error(form, exc)
             else:
                 messages.success(request, _("Case %(reference)s filed.") % {"reference": case.reference})
                 return redirect("staff:appeal_case", pk=case.pk)
@@ -356,7 +331,7 @@ def file_for_customer(request: HttpRequest, customer_pk: int) -> HttpResponse:
     return render(
         request,
         "staff/appeals/file_for_customer.html",
-        {"form": form, "profile": profile, "max_files": MAX_FORM_FILES, "accept": ACCEPTED_TYPES},
+        {"form": form, "profile": profile, "max_files": MAX_EVIDENCE_FILES, "accept": EVIDENCE_ACCEPT},
     )
 
 

@@ -4,9 +4,11 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LEGALLY_REQUIRED_CHANNELS, ContactChannel
+from contracts.evidence import EVIDENCE_ACCEPT, evidence_help_text
 
 
 class PlanRequestForm(forms.Form):
@@ -17,8 +19,8 @@ class PlanRequestForm(forms.Form):
     evidence = forms.FileField(
         label=_("Evidence (optional): wage statement, medical note…"),
         required=False,
-        help_text=_("PDF, JPEG or PNG, up to 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        help_text=lazy(evidence_help_text, str)(files=1),
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
 
     def __init__(self, *args: Any, min_months: int, max_months: int, **kwargs: Any) -> None:

@@ -1,31 +1,24 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from appeals import views_customer as appeals_views
-
 from . import views, views_login_code
 
-portal_patterns = (
-    [
-        path("", views.dashboard, name="dashboard"),
-        path("contracts/<int:pk>/", views.contract_detail, name="contract"),
-        path("contracts/<int:pk>/pay/", views.pay, name="pay"),
-        path("contracts/<int:pk>/plan/", views.plan_request, name="plan_request"),
-        path("messages/", views.inbox, name="messages"),
-        path("messages/<int:pk>/", views.message_detail, name="message"),
-        path("messages/<int:pk>/letter.pdf", views.message_letter, name="message_letter"),
-        path("preferences/", views.preferences, name="preferences"),
-        path("visits/", views.visits, name="visits"),
-        path("visits/<int:pk>/call-instead/", views.visit_call_instead, name="visit_call_instead"),
-        path("appeals/", appeals_views.case_list, name="appeals"),
-        path("appeals/new/", appeals_views.case_new, name="appeal_new"),
-        path("appeals/<int:pk>/", appeals_views.case_detail, name="appeal"),
-        path("appeals/evidence/<int:pk>/", appeals_views.evidence_download, name="appeal_evidence"),
-    ],
-    "portal",
-)
+customer_patterns: list[URLPattern | URLResolver] = [
+    path("", views.dashboard, name="dashboard"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/pay/", views.pay, name="pay"),
+    path("contracts/<int:pk>/plan/", views.plan_request, name="plan_request"),
+    path("messages/", views.inbox, name="messages"),
+    path("messages/<int:pk>/", views.message_detail, name="message"),
+    path("messages/<int:pk>/letter.pdf", views.message_letter, name="message_letter"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("visits/", views.visits, name="visits"),
+    path("visits/<int:pk>/call-instead/", views.visit_call_instead, name="visit_call_instead"),
+    path("appeals/", include("appeals.urls")),
+]
+portal_patterns = (customer_patterns, "portal")
 
 urlpatterns = [
     path("", views.home, name="home"),

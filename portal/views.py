@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -22,14 +21,16 @@ from contracts.selectors import (
     contract_balance,
     contract_get_for_user,
     contract_payments,
-    customer_overview,
 )
 from contracts.services import plan_preview, plan_propose
+from core.dates import business_today
 from core.errors import ApplicationError, NotFoundError
+from core.forms import form_add_application_error
 from notices.selectors import customer_banners, customer_messages, customer_notice_get
 from notices.services import notice_mark_read
 
 from .forms import PlanRequestForm, PreferencesForm
+from .selectors import customer_dashboard
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,27 +44,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @customer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     profile = customer_profile_for_user(user=request.user)  # type: ignore[arg-type]
-    today = timezone.localdate()
-    overview = customer_overview(customer=profile, as_of=today)
-    totals = {
-        "owed": sum((item.balance.payoff for item in overview), start=0),
-        "overdue": sum((item.balance.overdue for item in overview), start=0),
-        "principal": sum((item.balance.components["principal"].overdue for item in overview), start=0),
-        "interest": sum((item.balance.components["interest"].overdue for item in overview), start=0),
-        "penalty": sum((item.balance.components["penalty"].overdue for item in overview), start=0),
-        "fee": sum((item.balance.components["fee"].overdue for item in overview), start=0),
-        "days_overdue": max((item.balance.days_past_due for item in overview), default=0),
-    }
-    upcoming = [item for item in overview if item.balance.next_due_date]
-    next_item = min(upcoming, key=lambda item: item.balance.next_due_date) if upcoming else None  # type: ignore[arg-type,return-value]
+    today = business_today()
+    summary = customer_dashboard(customer=profile, as_of=today)
     return render(
         request,
         "portal/dashboard.html",
         {
             "profile": profile,
-            "overview": overview,
-            "totals": totals,
-            "next_item": next_item,
+            "overview": summary.overview,
+            "totals": summary.totals,
+            "next_item": summary.next_item,
             "banners": list(customer_banners(profile=profile)),
             "today": today,
         },
@@ -123,7 +113,7 @@ def plan_request(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Your repayment plan request was sent. We will answer within 15 days."))
                 return redirect("portal:contract", pk=contract.pk)
         except ApplicationError as exc:
-            form.add_error("evidence" if exc.code.startswith("file_") else None, exc.message)
+            form_add_application_error(form, exc)
     template = (
         "portal/_plan_preview.html"
         if getattr(request, "htmx", False) and request.method == "GET"
@@ -182,7 +172,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"],
             )
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form_add_application_error(form, exc)
         else:
             messages.success(request, _("Saved. Your choices apply from the next message we send."))
             response = redirect("portal:preferences")
