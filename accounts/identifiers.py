@@ -8,15 +8,17 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.codes import AccountsError
+
 
 def normalise_phone(raw: str, region: str = "CN") -> str:
     """E.164 form of a valid phone number (``+8613812345678``); ValidationError otherwise."""
     try:
         number = phonenumbers.parse(raw.strip(), region)
     except phonenumbers.NumberParseException as exc:
-        raise ValidationError(_("Enter a valid phone number."), code="invalid_phone") from exc
+        raise ValidationError(_("Enter a valid phone number."), code=AccountsError.INVALID_PHONE) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("Enter a valid phone number."), code="invalid_phone")
+        raise ValidationError(_("Enter a valid phone number."), code=AccountsError.INVALID_PHONE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -27,7 +29,7 @@ def normalise_mainland_mobile(raw: str) -> str:
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise ValidationError(_("Enter a mainland China mobile number."), code="not_mainland_mobile")
+        raise ValidationError(_("Enter a mainland China mobile number."), code=AccountsError.NOT_MAINLAND_MOBILE)
     return e164
 
 

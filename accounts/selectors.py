@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from accounts.codes import AccountsError
 from core.errors import NotFoundError
 
 from .models import CustomerProfile, User
@@ -24,12 +25,12 @@ def customer_profiles_for_staff(*, user: User) -> QuerySet[CustomerProfile]:
 def customer_profile_get_for_staff(*, user: User, pk: int) -> CustomerProfile:
     profile = customer_profiles_for_staff(user=user).prefetch_related("emergency_contacts").filter(pk=pk).first()
     if profile is None:
-        raise NotFoundError(code="customer_not_found", message="Customer not found.")
+        raise NotFoundError(code=AccountsError.CUSTOMER_NOT_FOUND, message="Customer not found.")
     return profile
 
 
 def customer_profile_for_user(*, user: User) -> CustomerProfile:
     profile = CustomerProfile.objects.filter(user=user).first()
     if profile is None:
-        raise NotFoundError(code="customer_not_found", message="No customer profile for this login.")
+        raise NotFoundError(code=AccountsError.CUSTOMER_NOT_FOUND, message="No customer profile for this login.")
     return profile

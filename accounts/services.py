@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.codes import AccountsAction, AccountsError
 from audit.services import audit_record
 from core.errors import ApplicationError
 
@@ -52,7 +53,7 @@ def roles_sync(*, actor: User | None = None) -> list[str]:
             group.permissions.set(wanted)
             changed.append(str(role))
     if changed:
-        audit_record(action="roles.synced", actor=actor, object_type="auth.group", data={"roles": changed})
+        audit_record(action=AccountsAction.ROLES_SYNCED, actor=actor, object_type="auth.group", data={"roles": changed})
     return changed
 
 
@@ -89,9 +90,13 @@ def customer_create(
         raise ApplicationError(code=exc.code or "invalid", message=exc.messages[0]) from exc
     email = email.strip().lower()
     if email and User.objects.filter(email=email).exists():
-        raise ApplicationError(code="email_taken", message=_("A user with this email address already exists."))
+        raise ApplicationError(
+            code=AccountsError.EMAIL_TAKEN, message=_("A user with this email address already exists.")
+        )
     if phone_e164 and User.objects.filter(phone=phone_e164).exists():
-        raise ApplicationError(code="phone_taken", message=_("A user with this mobile number already exists."))
+        raise ApplicationError(
+            code=AccountsError.PHONE_TAKEN, message=_("A user with this mobile number already exists.")
+        )
     user = User.objects.create_user(
         email=email or None, phone=phone_e164 or None, password=password, full_name=legal_name, language=language
     )
@@ -116,7 +121,7 @@ def customer_create(
     profile.full_clean(exclude=["user"])
     profile.save()
     audit_record(
-        action="customer.created",
+        action=AccountsAction.CUSTOMER_CREATED,
         actor=actor,
         obj=profile,
         subject_user_id=user.pk,
@@ -131,7 +136,7 @@ def emergency_contact_add(
 ) -> EmergencyContact:
     contact = EmergencyContact.objects.create(profile=profile, name=name, relationship=relationship, phone=phone)
     audit_record(
-        action="customer.emergency_contact_added",
+        action=AccountsAction.CUSTOMER_EMERGENCY_CONTACT_ADDED,
         actor=actor,
         obj=contact,
         subject_user_id=profile.user_id,
@@ -159,7 +164,9 @@ def staff_create(
     group, _unused = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     StaffProfile.objects.create(user=user, badge_number=badge_number, title=title)
-    audit_record(action="staff.created", actor=actor, obj=user, data={"role": str(role), "badge": badge_number})
+    audit_record(
+        action=AccountsAction.STAFF_CREATED, actor=actor, obj=user, data={"role": str(role), "badge": badge_number}
+    )
     return user
 
 
@@ -167,7 +174,7 @@ def staff_create(
 def customer_pii_view(*, actor: User, profile: CustomerProfile, purpose: str) -> dict[str, Any]:
     """Reveal a customer's personal data to staff; the viewing itself is audited."""
     audit_record(
-        action="pii.viewed",
+        action=AccountsAction.PII_VIEWED,
         actor=actor,
         obj=profile,
         subject_user_id=profile.user_id,
@@ -188,7 +195,7 @@ def totp_device_start(*, actor: User) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=actor, name="default", confirmed=False)
-        audit_record(action="auth.totp_setup_started", actor=actor, obj=device)
+        audit_record(action=AccountsAction.AUTH_TOTP_SETUP_STARTED, actor=actor, obj=device)
     return device
 
 
@@ -198,14 +205,14 @@ def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> TOTPD
     if device.confirmed:
         return device
     if not device.verify_token(token.strip()):
-        audit_record(action="auth.totp_setup_failed", actor=actor, obj=device)
+        audit_record(action=AccountsAction.AUTH_TOTP_SETUP_FAILED, actor=actor, obj=device)
         raise ApplicationError(
-            code="invalid_token",
+            code=AccountsError.INVALID_TOKEN,
             message=_("That code is not valid. Check the clock of your authenticator app and try again."),
         )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(action="auth.totp_confirmed", actor=actor, obj=device)
+    audit_record(action=AccountsAction.AUTH_TOTP_CONFIRMED, actor=actor, obj=device)
     return device
 
 
@@ -219,7 +226,9 @@ def user_language_set(*, actor: User, language: str) -> User:
     if profile is not None:
         profile.language = language
         profile.save(update_fields=["language", "updated_at"])
-    audit_record(action="user.language_set", actor=actor, obj=actor, data={"before": before, "after": str(language)})
+    audit_record(
+        action=AccountsAction.USER_LANGUAGE_SET, actor=actor, obj=actor, data={"before": before, "after": str(language)}
+    )
     return actor
 
 
@@ -239,11 +248,12 @@ def contact_preference_update(
     refused = sorted(set(opt_outs))
     if not set(refused) <= allowed:
         raise ApplicationError(
-            code="opt_out_not_allowed", message=_("Letters and in-app notices cannot be switched off.")
+            code=AccountsError.OPT_OUT_NOT_ALLOWED, message=_("Letters and in-app notices cannot be switched off.")
         )
     if preferred_channel in refused:
         raise ApplicationError(
-            code="preferred_channel_refused", message=_("Your preferred channel cannot also be switched off.")
+            code=AccountsError.PREFERRED_CHANNEL_REFUSED,
+            message=_("Your preferred channel cannot also be switched off."),
         )
     ranges = []
     for text in inconvenient_times:
@@ -257,7 +267,9 @@ def contact_preference_update(
                 if not (0 <= hours < 24 and 0 <= minutes < 60):
                     raise ValueError(part)
         except ValueError as exc:
-            raise ApplicationError(code="invalid_time_range", message=_("Write time ranges like 12:00-13:30.")) from exc
+            raise ApplicationError(
+                code=AccountsError.INVALID_TIME_RANGE, message=_("Write time ranges like 12:00-13:30.")
+            ) from exc
         ranges.append(f"{start}-{end}")
     preference, _created = ContactPreference.objects.select_for_update().get_or_create(profile=profile)
     before = {
@@ -270,7 +282,7 @@ def contact_preference_update(
     preference.inconvenient_times = ranges
     preference.save(update_fields=["preferred_channel", "opt_outs", "inconvenient_times", "updated_at"])
     audit_record(
-        action="contact_preference.updated",
+        action=AccountsAction.CONTACT_PREFERENCE_UPDATED,
         actor=actor,
         obj=preference,
         subject_user_id=profile.user_id,
@@ -305,14 +317,22 @@ def login_code_issue(*, phone: str, now: dt.datetime | None = None) -> tuple[Use
         return None, None
     recent = LoginCode.objects.filter(user=user, created_at__gte=now - dt.timedelta(hours=1))
     if recent.count() >= LOGIN_CODES_PER_HOUR or recent.filter(created_at__gte=now - LOGIN_CODE_MIN_INTERVAL).exists():
-        audit_record(action="auth.login_code_throttled", actor=None, obj=user, subject_user_id=user.pk, system="login")
+        audit_record(
+            action=AccountsAction.AUTH_LOGIN_CODE_THROTTLED,
+            actor=None,
+            obj=user,
+            subject_user_id=user.pk,
+            system="login",
+        )
         return None, None
     code = f"{secrets.randbelow(1_000_000):06d}"
     LoginCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)  # one live code at a time
     LoginCode.objects.create(
         user=user, code_hash=_code_hash(user.pk, code), created_at=now, expires_at=now + LOGIN_CODE_TTL
     )
-    audit_record(action="auth.login_code_issued", actor=None, obj=user, subject_user_id=user.pk, system="login")
+    audit_record(
+        action=AccountsAction.AUTH_LOGIN_CODE_ISSUED, actor=None, obj=user, subject_user_id=user.pk, system="login"
+    )
     return user, code
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from accounts.codes import AccountsAction
 from audit.services import audit_record_atomic
 from core.errors import ApplicationError
 
@@ -102,8 +103,10 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = match_token(request.user, form.cleaned_data["token"].strip())
         if device is not None:
             otp_login(request, device)
-            audit_record_atomic(action="auth.otp_verified", actor=request.user, obj=device)  # type: ignore[arg-type]
+            audit_record_atomic(action=AccountsAction.AUTH_OTP_VERIFIED, actor=request.user, obj=device)  # type: ignore[arg-type]
             return redirect(_safe_next(request))
-        audit_record_atomic(action="auth.otp_failed", actor=request.user, object_type="otp_totp.totpdevice")  # type: ignore[arg-type]
+        audit_record_atomic(
+            action=AccountsAction.AUTH_OTP_FAILED, actor=request.user, object_type="otp_totp.totpdevice"
+        )  # type: ignore[arg-type]
         form.add_error("token", _("That code is not valid. Check the clock of your authenticator app and try again."))
     return render(request, "accounts/2fa_verify.html", {"form": form, "next": _safe_next(request)})

@@ -15,6 +15,7 @@ from contracts.selectors import Balance, contract_balance, contract_get_for_user
 from core.errors import NotFoundError
 from core.money import format_money as money
 from core.money import minimum_custom_payment
+from payments.codes import PaymentsError
 from payments.models import CheckoutSession, CheckoutStatus
 
 
@@ -28,7 +29,7 @@ def checkout_get_for_user(*, user: User, token: uuid.UUID) -> CheckoutSession:
         else None
     )
     if session is None:
-        raise NotFoundError(code="checkout_not_found", message=_("Payment not found."))
+        raise NotFoundError(code=PaymentsError.CHECKOUT_NOT_FOUND, message=_("Payment not found."))
     return session
 
 
@@ -86,7 +87,9 @@ def receipt_for_user(*, user: User, token: uuid.UUID) -> Receipt:
     session = checkout_get_for_user(user=user, token=token)
     payment = session.payment
     if session.status != CheckoutStatus.SUCCEEDED or payment is None:
-        raise NotFoundError(code="receipt_not_found", message=_("There is no receipt for this payment yet."))
+        raise NotFoundError(
+            code=PaymentsError.RECEIPT_NOT_FOUND, message=_("There is no receipt for this payment yet.")
+        )
     rows = (
         AllocationLine.objects.filter(payment=payment, from_credit=False).select_related("installment").order_by("id")
     )

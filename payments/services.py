@@ -25,6 +25,7 @@ from contracts.services import payment_post
 from core.errors import ApplicationError, NotFoundError
 from core.money import format_money as money
 from core.money import parse_amount
+from payments.codes import PaymentsAction, PaymentsError
 from payments.models import CheckoutChoice, CheckoutProvider, CheckoutSession, CheckoutStatus
 
 from .providers import CallbackResult, InvalidSignature, get_provider
@@ -46,11 +47,13 @@ def checkout_start(*, actor: User, user: User, contract_id: int, choice: str, am
     balance = contract_balance(contract=contract)
     payoff = balance.payoff
     if payoff <= ZERO:
-        raise ApplicationError(code="nothing_to_pay", message=_("Nothing is owed on this contract."))
+        raise ApplicationError(code=PaymentsError.NOTHING_TO_PAY, message=_("Nothing is owed on this contract."))
     if choice == CheckoutChoice.OVERDUE:
         value = balance.pay_now
         if value <= ZERO:
-            raise ApplicationError(code="nothing_due", message=_("Nothing is overdue or due today on this contract."))
+            raise ApplicationError(
+                code=PaymentsError.NOTHING_DUE, message=_("Nothing is overdue or due today on this contract.")
+            )
     elif choice == CheckoutChoice.PAYOFF:
         value = payoff
     elif choice == CheckoutChoice.CUSTOM:
@@ -58,7 +61,7 @@ def checkout_start(*, actor: User, user: User, contract_id: int, choice: str, am
         minimum = checkout_minimum(balance=balance, currency=contract.currency)
         if value < minimum:
             raise ApplicationError(
-                code="amount_below_minimum",
+                code=PaymentsError.AMOUNT_BELOW_MINIMUM,
                 message=_("The smallest amount you can pay is %(minimum)s.")
                 % {"minimum": money(minimum, contract.currency)},
                 field="amount",
@@ -66,17 +69,19 @@ def checkout_start(*, actor: User, user: User, contract_id: int, choice: str, am
             )
         if value > payoff:
             raise ApplicationError(
-                code="amount_above_payoff",
+                code=PaymentsError.AMOUNT_ABOVE_PAYOFF,
                 message=_("The most you can pay on this contract is %(payoff)s, which settles it in full.")
                 % {"payoff": money(payoff, contract.currency)},
                 field="amount",
                 extra={"maximum": str(payoff)},
             )
     else:
-        raise ApplicationError(code="invalid_choice", message=_("Choose what you want to pay."))
+        raise ApplicationError(code=PaymentsError.INVALID_CHOICE, message=_("Choose what you want to pay."))
     provider = settings.PAYMENT_PROVIDER
     if provider not in CheckoutProvider.values:
-        raise ApplicationError(code="provider_unavailable", message=_("Online payment is not available right now."))
+        raise ApplicationError(
+            code=PaymentsError.PROVIDER_UNAVAILABLE, message=_("Online payment is not available right now.")
+        )
     session = CheckoutSession.objects.create(
         contract=contract,
         customer=contract.customer,
@@ -86,7 +91,7 @@ def checkout_start(*, actor: User, user: User, contract_id: int, choice: str, am
         provider=provider,
     )
     audit_record(
-        action="payment.checkout_started",
+        action=PaymentsAction.PAYMENT_CHECKOUT_STARTED,
         actor=actor,
         obj=session,
         subject_user_id=contract.customer.user_id,
@@ -97,7 +102,7 @@ def checkout_start(*, actor: User, user: User, contract_id: int, choice: str, am
 
 def _refuse(session: CheckoutSession, result: CallbackResult, *, code: str, message: str) -> ApplicationError:
     audit_record(
-        action="payment.callback_refused",
+        action=PaymentsAction.PAYMENT_CALLBACK_REFUSED,
         actor=None,
         obj=session,
         subject_user_id=session.customer.user_id,
@@ -132,16 +137,19 @@ def checkout_complete(*, result: CallbackResult) -> CheckoutSession:
             .first()
         )
         if session is None:
-            raise NotFoundError(code="checkout_not_found", message=_("Payment not found."))
+            raise NotFoundError(code=PaymentsError.CHECKOUT_NOT_FOUND, message=_("Payment not found."))
         if result.provider and result.provider != session.provider:
             refusal = _refuse(
-                session, result, code="provider_mismatch", message=_("This payment belongs to another provider.")
+                session,
+                result,
+                code=PaymentsError.PROVIDER_MISMATCH,
+                message=_("This payment belongs to another provider."),
             )
         elif session.status == CheckoutStatus.SUCCEEDED:
             if result.status == CheckoutStatus.FAILED:
                 # e.g. the trade closed after a full refund: a refund is its own flow, never a status change
                 audit_record(
-                    action="payment.callback_ignored",
+                    action=PaymentsAction.PAYMENT_CALLBACK_IGNORED,
                     actor=None,
                     obj=session,
                     subject_user_id=session.customer.user_id,
@@ -154,7 +162,7 @@ def checkout_complete(*, result: CallbackResult) -> CheckoutSession:
                 refusal = _refuse(
                     session,
                     result,
-                    code="amount_mismatch",
+                    code=PaymentsError.AMOUNT_MISMATCH,
                     message=_("The amount paid does not match the amount of this payment."),
                 )
             elif not session.can_succeed():  # pragma: no cover - every non-final state may succeed
@@ -185,7 +193,12 @@ def _succeed(session: CheckoutSession, result: CallbackResult) -> CheckoutSessio
     except ApplicationError as exc:
         # The money has moved but the ledger refused it (e.g. the contract was settled meanwhile):
         # the session fails with the reason and the audit event, for staff to refund or post by hand.
-        _fail(session, f"{exc.code}: {exc.message}"[:200], trade_no=result.trade_no, action="payment.posting_refused")
+        _fail(
+            session,
+            f"{exc.code}: {exc.message}"[:200],
+            trade_no=result.trade_no,
+            action=PaymentsAction.PAYMENT_POSTING_REFUSED,
+        )
         return session
     session.status = CheckoutStatus.SUCCEEDED
     session.payment = payment
@@ -194,7 +207,7 @@ def _succeed(session: CheckoutSession, result: CallbackResult) -> CheckoutSessio
     session.failure_reason = ""
     session.save(update_fields=["status", "payment", "provider_trade_no", "completed_at", "failure_reason"])
     audit_record(
-        action="payment.checkout_succeeded",
+        action=PaymentsAction.PAYMENT_CHECKOUT_SUCCEEDED,
         actor=None,
         obj=session,
         subject_user_id=session.customer.user_id,
@@ -211,7 +224,9 @@ def _succeed(session: CheckoutSession, result: CallbackResult) -> CheckoutSessio
     return session
 
 
-def _fail(session: CheckoutSession, reason: str, *, trade_no: str, action: str = "payment.checkout_failed") -> None:
+def _fail(
+    session: CheckoutSession, reason: str, *, trade_no: str, action: str = PaymentsAction.PAYMENT_CHECKOUT_FAILED
+) -> None:
     session.status = CheckoutStatus.FAILED
     session.failure_reason = str(reason)[:200]
     session.completed_at = timezone.now()
@@ -241,7 +256,7 @@ def checkout_callback(
     except InvalidSignature as exc:
         with transaction.atomic():
             audit_record(
-                action="payment.callback_rejected",
+                action=PaymentsAction.PAYMENT_CALLBACK_REJECTED,
                 actor=None,
                 object_type="payments.checkoutsession",
                 data={"provider": provider, "remote_ip": remote_ip or "", "reason": str(exc)},
@@ -269,7 +284,7 @@ def checkout_expire_stale(*, now: dt.datetime | None = None) -> int:
         session.completed_at = now
         session.save(update_fields=["status", "completed_at"])
         audit_record(
-            action="payment.checkout_expired",
+            action=PaymentsAction.PAYMENT_CHECKOUT_EXPIRED,
             actor=None,
             obj=session,
             subject_user_id=session.customer.user_id,

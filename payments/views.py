@@ -13,6 +13,7 @@ from accounts.decorators import customer_required
 from core.errors import ApplicationError, NotFoundError
 from core.forms import form_add_application_error
 from core.money import format_money as money
+from payments.codes import PaymentsError
 from payments.models import CheckoutChoice, CheckoutProvider, CheckoutStatus
 
 from . import selectors, services
@@ -25,7 +26,7 @@ def _contract_id(raw: str | None) -> int:
     try:
         return int(raw or "")
     except ValueError as exc:
-        raise NotFoundError(code="contract_not_found", message="Contract not found.") from exc
+        raise NotFoundError(code=PaymentsError.CONTRACT_NOT_FOUND, message="Contract not found.") from exc
 
 
 @customer_required
@@ -64,7 +65,7 @@ def sandbox(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """The sandbox's hosted checkout: Pay or Fail, then the sandbox sends its signed callback."""
     session = selectors.checkout_get_for_user(user=request.user, token=token)  # type: ignore[arg-type]
     if session.provider != CheckoutProvider.SANDBOX:
-        raise NotFoundError(code="checkout_not_found", message="Payment not found.")
+        raise NotFoundError(code=PaymentsError.CHECKOUT_NOT_FOUND, message="Payment not found.")
     if session.status != CheckoutStatus.PENDING:
         return redirect("payments:status", token=session.token)
     if request.method == "POST":

@@ -28,6 +28,7 @@ from core.errors import ApplicationError, NotFoundError
 from core.forms import form_add_application_error
 from notices.selectors import customer_banners, customer_messages, customer_notice_get
 from notices.services import notice_mark_read
+from portal.codes import PortalError
 
 from .forms import PlanRequestForm, PreferencesForm
 from .selectors import customer_dashboard
@@ -141,7 +142,7 @@ def message_letter(request: HttpRequest, pk: int) -> FileResponse:
     profile = customer_profile_for_user(user=request.user)  # type: ignore[arg-type]
     notice = customer_notice_get(profile=profile, pk=pk)
     if not notice.document:
-        raise NotFoundError(code="no_letter", message=_("This message has no letter."))
+        raise NotFoundError(code=PortalError.NO_LETTER, message=_("This message has no letter."))
     return FileResponse(
         notice.document.open("rb"),
         as_attachment=True,

@@ -1,0 +1,15 @@
+"""Stable codes of the cases app: errors its services raise and actions its audit events
+record. Stored as these strings; translated only for display."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CasesError(StrEnum):
+    VISIT_NOT_FOUND = "visit_not_found"
+    VISIT_NOT_SCHEDULED = "visit_not_scheduled"
+
+
+class CasesAction(StrEnum):
+    VISIT_CALL_REQUESTED = "visit.call_requested"
