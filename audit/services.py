@@ -12,7 +12,8 @@ from .hashing import event_hash, normalise_data
 from .models import AuditChainHead, AuditEvent
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    # Any user model: the trail sits below the accounts app and names actors by id only.
+    from django.contrib.auth.base_user import AbstractBaseUser as User
 
 
 class AuditOutsideTransaction(RuntimeError):

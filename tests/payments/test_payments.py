@@ -564,3 +564,26 @@ def test_stale_pending_checkouts_expire_but_a_late_success_still_posts():
     assert checkout_expire_stale(now=timezone.now() + dt.timedelta(minutes=31)) == 1
     session.refresh_from_db()
     assert session.status == CheckoutStatus.EXPIRED and session.can_succeed()
+
+
+# --- one pay page, minimum in the contract's currency -------------------------------------------------
+def test_the_contract_pay_button_leads_to_the_one_pay_page(overdue):
+    contract, client = overdue
+    response = client.get(f"/me/contracts/{contract.pk}/pay/")
+    assert response.status_code == 302 and response["Location"] == f"/pay/start/?contract={contract.pk}"
+    other = overdue_contract()
+    assert client.get(f"/me/contracts/{other.pk}/pay/").status_code == 404
+
+
+def test_the_minimum_is_shown_and_checked_in_the_contracts_currency():
+    contract = overdue_contract(customer=make_customer())
+    contract.currency = "USD"
+    contract.save(update_fields=["currency"])
+    client = customer_client(contract.customer)
+    page = client.get(f"/pay/start/?contract={contract.pk}").content.decode()
+    assert "At least $1.00" in page and "¥1.00" not in page
+    assert "Fees, Penalty interest, Interest, Principal" in page  # the contract's own allocation order
+    response = client.post("/pay/start/", {"contract": contract.pk, "choice": "custom", "amount": "0.50"})
+    assert response.status_code == 400
+    assert "$1.00" in response.content.decode()
+    assert not CheckoutSession.objects.filter(contract=contract).exists()
