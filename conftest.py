@@ -15,6 +15,29 @@ os.environ.setdefault("FAIRDUE_VAR_DIR", os.path.join(os.path.dirname(__file__),
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+AUDIT_TABLES = ("audit_auditevent", "audit_auditseal", "audit_auditcheckpoint")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Between transactional tests Django empties every table with TRUNCATE, which the audit
+    log's triggers refuse on PostgreSQL (as they must in production). The test database's
+    owner lifts them around that flush only."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        audit = [table for table in AUDIT_TABLES if table in tables]
+        if not statements or not audit:
+            return statements
+        lift = [f"ALTER TABLE {table} DISABLE TRIGGER USER;" for table in audit]
+        restore = [f"ALTER TABLE {table} ENABLE TRIGGER USER;" for table in audit]
+        return [*lift, *statements, *restore]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+
 def _flag(name: str) -> bool:
     return os.environ.get(name, "") in ("1", "true", "yes")
 

@@ -1,9 +1,13 @@
-"""Append-only, hash-chained audit trail.
+"""Append-only audit trail: events, their seals, signed checkpoints.
 
-Each event's ``hash`` is SHA-256 over its canonical JSON (which includes ``seq`` and
-``prev_hash``), so editing, deleting or reordering any row breaks the chain from that
-point on. Rows are written only by ``audit.services.audit_record``; on PostgreSQL a
-trigger refuses UPDATE and DELETE (migration 0002).
+Writers only INSERT an ``AuditEvent`` inside their own transaction (no shared row, no lock).
+A single sealer (``audit.services.audit_seal``) later gives committed events their position
+(``AuditSeal.seq``), an RFC 9162 leaf hash over the event's canonical JSON, and a keyed
+chain hash (HMAC-SHA-256 with ``AUDIT_CHAIN_KEY``, which never enters the database); it
+writes Ed25519-signed ``AuditCheckpoint``s (tree size, Merkle root, chain head) to the
+database and to files outside it. All three tables are append-only: on PostgreSQL
+triggers refuse UPDATE, DELETE and TRUNCATE, and under the least-privilege role
+(``manage.py audit_grants``) the application may only INSERT and SELECT them.
 """
 
 from __future__ import annotations
@@ -12,11 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-GENESIS_HASH = "0" * 64
-
 
 class AuditEvent(models.Model):
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
     occurred_at = models.DateTimeField(_("occurred at"), editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -36,11 +37,9 @@ class AuditEvent(models.Model):
     data = models.JSONField(_("data"), default=dict)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         indexes = [
@@ -49,17 +48,48 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
 
-class AuditChainHead(models.Model):
-    """Singleton row locked by every writer so the chain never forks."""
+class AuditSeal(models.Model):
+    """An event's place in the log: position, RFC 9162 leaf hash, keyed chain hash."""
 
-    seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    seq = models.PositiveBigIntegerField(_("position"), unique=True)  # 1-based; leaf index is seq - 1
+    event = models.OneToOneField(
+        AuditEvent, verbose_name=_("event"), on_delete=models.DO_NOTHING, related_name="seal", db_constraint=False
+    )
+    leaf_hash = models.CharField(_("leaf hash"), max_length=64)
+    chain_hash = models.CharField(_("chain hash"), max_length=64, unique=True)
+    sealed_at = models.DateTimeField(_("sealed at"))
 
     class Meta:
-        verbose_name = _("audit chain head")
+        ordering = ["seq"]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
 
     def __str__(self) -> str:
-        return f"head seq={self.seq}"
+        return f"seal #{self.seq} event {self.event_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the log's size and Merkle root at a moment (also kept as a file).
+
+    ``frontier`` (the perfect-subtree roots, hex, largest first) lets the sealer extend the
+    tree without reading it again; a verifier recomputes everything from the events.
+    """
+
+    tree_size = models.PositiveBigIntegerField(_("tree size"), unique=True)
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    chain_hash = models.CharField(_("chain head"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))
+    frontier = models.JSONField(_("frontier"), default=list)
+    body = models.TextField(_("signed text"))
+    signature = models.CharField(_("signature"), max_length=200)
+
+    class Meta:
+        ordering = ["tree_size"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint size={self.tree_size}"

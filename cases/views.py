@@ -10,12 +10,13 @@ from accounts.decorators import staff_required
 from accounts.roles import VIEW_PII
 from accounts.selectors import customer_profile_get_for_staff, customer_profiles_for_staff
 from accounts.services import customer_pii_view
+from audit.selectors import audit_seal_status
 from core.selectors import heartbeat_get
 
 
 @staff_required()
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/home.html", {"beat": heartbeat_get(name="beat")})
+    return render(request, "staff/home.html", {"beat": heartbeat_get(name="beat"), "seal": audit_seal_status()})
 
 
 @staff_required()

@@ -283,7 +283,21 @@ CELERY_BEAT_SCHEDULE = {
     "checkout-expire": {"task": "portal.tasks.checkout_expire", "schedule": 300.0},
     "appeals-sla-check": {"task": "appeals.tasks.sla_check", "schedule": crontab(minute=5)},
     "outbox-relay": {"task": "notices.tasks.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=60.0)},
+    # The audit sealer: nudged after every audited commit, and on this beat as a backstop;
+    # hourly a full pass picks up any event committed very late.
+    "audit-seal": {"task": "audit.tasks.audit_seal", "schedule": env.float("AUDIT_SEAL_SECONDS", default=5.0)},
+    "audit-seal-full": {"task": "audit.tasks.audit_seal", "schedule": crontab(minute=15), "kwargs": {"full": True}},
 }
+
+# --- Audit log keys and checkpoints (outside the database; see audit/keys.py) ---------------
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="")
+AUDIT_SIGNING_KEY_FILE = env.str("AUDIT_SIGNING_KEY_FILE", default="")
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit" / "checkpoints"))
+AUDIT_CHECKPOINT_EVERY = env.int("AUDIT_CHECKPOINT_EVERY", default=1000)
+AUDIT_CHECKPOINT_SECONDS = env.int("AUDIT_CHECKPOINT_SECONDS", default=60)
+# An event committed but not sealed after this long is reported by audit_verify.
+AUDIT_SEAL_MAX_LAG_SECONDS = env.int("AUDIT_SEAL_MAX_LAG_SECONDS", default=3600)
 
 # Dispute/complaint remedies above this amount need a second approver.
 APPEALS_SECOND_APPROVAL_ABOVE = env.str("APPEALS_SECOND_APPROVAL_ABOVE", default="500.00")

@@ -43,3 +43,10 @@ def verified_agent_client(db, client):
     login_verified_staff(client, user)
     client.user = user
     return client
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoint_dir(settings, tmp_path):
+    """Each test's audit checkpoints in its own folder (the files stand outside the database)."""
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "audit-checkpoints")
+    return tmp_path / "audit-checkpoints"

@@ -167,7 +167,7 @@ def database_snapshot(*, ignore_actions: tuple[str, ...] = ()) -> dict[str, Any]
     """Every row of every ledger table, and the audit trail (less the given actions)."""
     snap: dict[str, Any] = {model._meta.label: sorted(model.objects.values_list(), key=repr) for model in LEDGER_MODELS}
     snap["audit"] = list(
-        AuditEvent.objects.exclude(action__in=ignore_actions).order_by("seq").values_list("seq", "action", "object_id")
+        AuditEvent.objects.exclude(action__in=ignore_actions).order_by("id").values_list("id", "action", "object_id")
     )
     return snap
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -21,6 +22,8 @@ PRODUCTION_ENV = {
     "PAYMENT_PROVIDER": "alipay",
     "SMS_BACKEND": "notices.channels.sms.HttpSmsGateway",
     "EMAIL_URL": "smtp+tls://fairdue:secret@smtp.fairdue.example:587",
+    "AUDIT_CHAIN_KEY": "k" * 48,
+    "AUDIT_SIGNING_KEY": base64.b64encode(b"\x01" * 32).decode(),
 }
 
 
@@ -28,7 +31,7 @@ def _run(env_overrides: dict[str, str | None], *args: str) -> subprocess.Complet
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "FIELD_", "PAYMENT_", "SMS_", "EMAIL_"))
+        if not k.startswith(("DJANGO_", "DATABASE_", "FIELD_", "PAYMENT_", "SMS_", "EMAIL_", "AUDIT_"))
     }
     env.update(PRODUCTION_ENV)
     for key, value in env_overrides.items():
@@ -54,6 +57,12 @@ def test_production_refuses_to_start_without(missing):
 def test_production_passes_the_deployment_checklist():
     result = _run({}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("missing", "warning"), [("AUDIT_CHAIN_KEY", "W010"), ("AUDIT_SIGNING_KEY", "W011")])
+def test_the_deployment_checklist_warns_without_audit_keys(missing, warning):
+    result = _run({missing: None}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0 and f"fairdue.{warning}" in result.stdout + result.stderr
 
 
 def test_embedded_default_generates_its_secret_once(tmp_path):
