@@ -69,7 +69,24 @@ def _missing_service(item: pytest.Item) -> tuple[str, str] | None:
     return None
 
 
+def _needs_the_owner(item: pytest.Item) -> str | None:
+    """Under the least-privilege role (FAIRDUE_LEAST_PRIVILEGE=1, see .ci/run) some tests cannot
+    run by design: those that empty every table between tests (TRUNCATE), and those that
+    tamper with the audit log or create roles as a database administrator would."""
+    if item.get_closest_marker("owner_only"):
+        return "acts as the database owner"
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    if "transactional_db" in fixtures or "live_server" in fixtures or (marker and marker.kwargs.get("transaction")):
+        return "empties every table between tests (TRUNCATE)"
+    return None
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _flag("FAIRDUE_LEAST_PRIVILEGE"):
+        reason = _needs_the_owner(item)
+        if reason:
+            pytest.skip(f"least-privilege run: {reason}")
     missing = _missing_service(item)
     if missing is None:
         return

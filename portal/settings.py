@@ -138,7 +138,7 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'fairdue.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers (web, worker and beat share one file), so
-    # the audit chain head is never read stale; WAL lets readers run beside a writer.
+    # the sealer never races another writer; WAL lets readers run beside a writer.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

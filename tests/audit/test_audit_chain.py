@@ -117,6 +117,7 @@ def test_rolled_back_change_leaves_no_event():
     assert AuditEvent.objects.count() == before
 
 
+@pytest.mark.owner_only
 @pytest.mark.django_db
 def test_verify_names_an_edited_event():
     events = _sealed(4)
@@ -125,6 +126,7 @@ def test_verify_names_an_edited_event():
     assert f"seq={_seq(events[2])}" in message and "edited" in message
 
 
+@pytest.mark.owner_only
 @pytest.mark.django_db
 def test_rewrite_with_recomputed_hashes_is_found_without_the_key():
     """Edit an event, recompute its leaf hash (unkeyed, public formula) and a whole new chain
@@ -159,6 +161,7 @@ def test_rewrite_with_recomputed_hashes_is_found_without_the_key():
     assert "signature does not verify" in message or "keyed chain hash does not match" in message
 
 
+@pytest.mark.owner_only
 @pytest.mark.django_db
 def test_verify_names_a_deleted_event():
     events = _sealed(4)
@@ -167,6 +170,7 @@ def test_verify_names_a_deleted_event():
     assert f"seq={_seq(events[1])}" in message and "deleted" in message
 
 
+@pytest.mark.owner_only
 @pytest.mark.django_db
 def test_verify_finds_reordered_events():
     a, b = _sealed(3)[:2]
@@ -178,6 +182,7 @@ def test_verify_finds_reordered_events():
     assert f"seq={seq_a}" in message and "edited" in message
 
 
+@pytest.mark.owner_only
 @pytest.mark.django_db
 def test_verify_finds_an_inserted_event():
     events = _sealed(4)
@@ -196,6 +201,7 @@ def test_verify_finds_an_inserted_event():
     assert f"seq={position}" in message and "rewritten or inserted" in message
 
 
+@pytest.mark.owner_only
 @pytest.mark.django_db
 def test_a_cut_tail_is_found_by_the_checkpoints():
     events = _sealed(4)
@@ -207,6 +213,7 @@ def test_a_cut_tail_is_found_by_the_checkpoints():
     assert "log truncated" in message
 
 
+@pytest.mark.owner_only
 @pytest.mark.django_db
 def test_truncate_and_reset_is_found_by_the_checkpoint_files(audit_checkpoint_dir):
     _sealed(3)
