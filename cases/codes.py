@@ -12,4 +12,5 @@ class CasesError(StrEnum):
 
 
 class CasesAction(StrEnum):
+    PII_VIEWED = "pii.viewed"
     VISIT_CALL_REQUESTED = "visit.call_requested"

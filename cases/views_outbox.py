@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.decorators import staff_required
 from accounts.models import ContactChannel
+from accounts.roles import VIEW_PII
 from notices.models import NoticeStatus
 from notices.selectors import mail_viewer_items, notice_get_for_staff, outbox_for_staff
+
+from .services import mail_viewer_open, notice_record_view
 
 OUTBOX_PERM = "notices.view_notice"
 
@@ -21,16 +25,32 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/outbox.html",
-        {"page": page, "filters": filters, "statuses": NoticeStatus.choices, "channels": ContactChannel.choices},
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": NoticeStatus.choices,
+            "channels": ContactChannel.choices,
+            "mail_viewer": mail_viewer_available() and request.user.has_perm(VIEW_PII),
+        },
     )
 
 
 @staff_required(perm=OUTBOX_PERM)
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice, attempts = notice_get_for_staff(pk=pk)
-    return render(request, "staff/notice_detail.html", {"notice": notice, "attempts": attempts})
+    record = notice_record_view(actor=request.user, notice=notice)  # type: ignore[arg-type]
+    return render(request, "staff/notice_detail.html", {"notice": notice, "record": record, "attempts": attempts})
 
 
-@staff_required(perm=OUTBOX_PERM)
+def mail_viewer_available() -> bool:
+    """Only in the embedded mode, where email and SMS are written to files instead of sent."""
+    return not settings.PRODUCTION and not settings.EMAIL_URL
+
+
+@staff_required(perm=VIEW_PII)
 def mail_viewer(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/mail_viewer.html", {"items": mail_viewer_items()})
+    if not mail_viewer_available():
+        raise Http404
+    items = mail_viewer_items()
+    mail_viewer_open(actor=request.user, items=len(items))  # type: ignore[arg-type]
+    return render(request, "staff/mail_viewer.html", {"items": items})

@@ -74,3 +74,44 @@ def test_mail_viewer_shows_file_based_email_and_sms(settings, tmp_path):
 
 def test_agents_cannot_see_the_outbox():
     assert staff_client(Role.AGENT).get("/staff/outbox/").status_code == 403
+
+
+def _outbox_only_client() -> Client:
+    """Staff whose role may read the outbox but not customers' personal data."""
+    from django.contrib.auth.models import Group, Permission
+
+    user = make_staff(Role.AGENCY)
+    group = Group.objects.create(name="outbox-readers")
+    group.permissions.add(
+        Permission.objects.get(codename="view_notice", content_type__app_label="notices"),
+        Permission.objects.get(codename="access_staff_area", content_type__app_label="accounts"),
+    )
+    user.groups.add(group)
+    client = Client()
+    login_verified_staff(client, user)
+    return client
+
+
+def test_a_notice_record_masks_recipient_and_text_without_the_pii_permission():
+    from audit.models import AuditEvent
+
+    notices_for(1)
+    notice = Notice.objects.filter(channel="email").first()
+    body = _outbox_only_client().get(f"/staff/outbox/{notice.pk}/").content.decode()
+    assert notice.recipient not in body and "***@" in body
+    assert notice.body.splitlines()[0][:20] not in body
+    assert not AuditEvent.objects.filter(action="pii.viewed", object_type="notices.notice").exists()
+    staff_client(Role.SUPERVISOR).get(f"/staff/outbox/{notice.pk}/")
+    viewed = AuditEvent.objects.get(action="pii.viewed", object_type="notices.notice", object_id=str(notice.pk))
+    assert viewed.subject_user_id == notice.customer.user_id and "recipient" in viewed.data["fields"]
+
+
+def test_the_mail_viewer_is_only_for_the_embedded_mode_and_is_audited(settings):
+    from audit.models import AuditEvent
+
+    client = staff_client(Role.COMPLIANCE_OFFICER)
+    assert client.get("/staff/mail/").status_code == 200
+    assert AuditEvent.objects.filter(action="pii.viewed", data__purpose="staff_mail_viewer").exists()
+    settings.EMAIL_URL = "smtp://mail.example:25"
+    assert client.get("/staff/mail/").status_code == 404
+    assert "/staff/mail/" not in client.get("/staff/outbox/").content.decode()
