@@ -7,6 +7,8 @@ from enum import StrEnum
 
 
 class AccountsError(StrEnum):
+    OWN_ROLES = "own_roles"
+    USER_CHANGE_FORBIDDEN = "user_change_forbidden"
     CUSTOMER_NOT_FOUND = "customer_not_found"
     EMAIL_TAKEN = "email_taken"
     INVALID_NATIONAL_ID = "invalid_national_id"
@@ -33,8 +35,12 @@ class AccountsAction(StrEnum):
     AUTH_TOTP_SETUP_STARTED = "auth.totp_setup_started"
     CONTACT_PREFERENCE_UPDATED = "contact_preference.updated"
     CUSTOMER_CREATED = "customer.created"
+    CUSTOMER_UPDATED = "customer.updated"
     CUSTOMER_EMERGENCY_CONTACT_ADDED = "customer.emergency_contact_added"
     PII_VIEWED = "pii.viewed"
+    ROLES_CHANGED = "roles.changed"
     ROLES_SYNCED = "roles.synced"
+    USER_CREATED_BY_ADMIN = "user.created_by_admin"
+    USER_UPDATED = "user.updated"
     STAFF_CREATED = "staff.created"
     USER_LANGUAGE_SET = "user.language_set"

@@ -116,7 +116,8 @@ class CustomerProfile(models.Model):
         ordering = ["customer_number"]
 
     def __str__(self) -> str:
-        return f"{self.customer_number} {self.legal_name}"
+        # Shown in lists, selects and logs: never the full name.
+        return f"{self.customer_number} {self.masked_name}"
 
     def national_id_plain(self) -> str:
         """Decrypt: call only from a service that records the access."""
