@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
@@ -49,28 +51,40 @@ def format_money(amount: Decimal | int, currency: str = "CNY") -> str:
     return f"{sign}{CURRENCY_SYMBOLS.get(currency, currency + ' ')}{abs(value):,.2f}"
 
 
+_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?", re.ASCII)
+
+
 def parse_amount(raw: object, *, field: str = "amount") -> Decimal:
-    """A positive amount typed by a person ("1,234.50", " 1234.5 ") with at most two decimals,
-    or a coded, translated error naming ``field``. Floats are refused like any other garbage."""
+    """A positive amount typed by a person, by one rule: ASCII digits (full-width ones are
+    folded to ASCII), optionally grouped by commas in threes ("1,234.50"), and at most two
+    decimals. Nothing else: no "1,50", "1_000", exponents, other scripts' digits or signs.
+    Errors are coded, translated and name ``field``. Floats are refused like any other garbage."""
     invalid = ApplicationError(
         code=MoneyError.INVALID_AMOUNT, message=_("Enter an amount such as 1234.50."), field=field
     )
-    if isinstance(raw, (bool, float)):
+    if isinstance(raw, (bool, float)) or raw is None:
         raise invalid
-    text = str(raw).strip().replace(",", "")
-    try:
-        value = Decimal(text) if len(text) <= 30 else Decimal("NaN")
-    except (InvalidOperation, ValueError) as exc:
-        raise invalid from exc
-    if not value.is_finite():
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise invalid
+        text = format(raw, "f")
+    else:
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+    negative = text.startswith("-")
+    if negative:
+        text = text[1:].strip()
+    match = _AMOUNT.fullmatch(text) if len(text) <= 30 else None
+    if match is None:
         raise invalid
-    if value <= 0:
-        raise ApplicationError(
-            code=MoneyError.AMOUNT_NOT_POSITIVE, message=_("The amount must be greater than zero."), field=field
-        )
-    if value != value.quantize(MONEY_PLACES):
+    whole, decimals = match.group(1).replace(",", ""), match.group(2) or ""
+    if len(decimals) > 2:
         raise ApplicationError(
             code=MoneyError.AMOUNT_PRECISION, message=_("Amounts have at most two decimal places."), field=field
+        )
+    value = Decimal(f"{whole}.{decimals}" if decimals else whole)
+    if negative or value <= 0:
+        raise ApplicationError(
+            code=MoneyError.AMOUNT_NOT_POSITIVE, message=_("The amount must be greater than zero."), field=field
         )
     if value > MAX_PAYMENT:
         raise ApplicationError(

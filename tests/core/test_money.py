@@ -45,7 +45,16 @@ def test_formatting_is_the_quantized_value(value):
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("1234.50", D("1234.50")), (" 1,234.5 ", D("1234.5")), ("1", D("1")), (D("0.01"), D("0.01")), (5, D("5"))],
+    [
+        ("1234.50", D("1234.50")),
+        (" 1,234.5 ", D("1234.5")),
+        ("1,000.00", D("1000")),
+        ("1,234,567", D("1234567")),
+        ("１２３．４５", D("123.45")),  # full-width digits and point
+        ("1", D("1")),
+        (D("0.01"), D("0.01")),
+        (5, D("5")),
+    ],
 )
 def test_parse_amount_accepts(raw, value):
     assert parse_amount(raw) == value
@@ -64,6 +73,17 @@ def test_parse_amount_accepts(raw, value):
         ("0", "amount_not_positive"),
         ("-5", "amount_not_positive"),
         ("1.005", "amount_precision"),
+        ("1,50", "invalid_amount"),  # not a thousands separator in the right place
+        ("12,34.00", "invalid_amount"),
+        ("1_000", "invalid_amount"),
+        ("٣", "invalid_amount"),  # Arabic-Indic digit
+        ("1e3", "invalid_amount"),
+        ("1e27", "invalid_amount"),
+        ("9" * 29, "amount_too_large"),
+        ("+5", "invalid_amount"),
+        (".5", "invalid_amount"),
+        ("5.", "invalid_amount"),
+        (None, "invalid_amount"),
         (str(MAX_PAYMENT + 1), "amount_too_large"),
     ],
 )
