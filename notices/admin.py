@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import ContactChannel
 from audit.services import audit_record
 
+from .codes import NoticesAction
 from .compliance.rules import STATUTORY, RuleSet, tighten
 from .models import (
     REQUIRED_FIELDS,
@@ -35,7 +36,7 @@ from .models import (
     NoticeTemplate,
     Purpose,
 )
-from .template_services import template_save
+from .services.templates import template_save
 from .templating import validate_template
 
 MANAGE_TEMPLATES = "notices.manage_templates"
@@ -250,7 +251,7 @@ class EscalationLadderAdmin(admin.ModelAdmin):
             {f.instance.code for formset in formsets for f in formset.forms if f.has_changed() and f.instance.pk}
         )
         audit_record(
-            action="ladder.changed" if change else "ladder.created",
+            action=NoticesAction.LADDER_CHANGED if change else NoticesAction.LADDER_CREATED,
             actor=request.user,  # type: ignore[arg-type]
             obj=ladder,
             data={
@@ -386,7 +387,7 @@ class ContactRuleTighteningAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # The admin wraps this in a transaction, so the audit event commits with the change.
         audit_record(
-            action="contact_rules.changed" if change else "contact_rules.tightened",
+            action=NoticesAction.CONTACT_RULES_CHANGED if change else NoticesAction.CONTACT_RULES_TIGHTENED,
             actor=request.user,  # type: ignore[arg-type]
             obj=obj,
             data={

@@ -15,9 +15,10 @@ from django.db import transaction
 from accounts.models import ContactChannel
 from audit.services import audit_record
 
+from .codes import NoticesAction
 from .default_texts import DEFAULT_TEXTS
 from .models import Anchor, EscalationLadder, LadderStep, NoticeTemplate, Purpose
-from .template_services import template_save
+from .services.templates import template_save
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -98,7 +99,7 @@ def install_defaults(*, actor: User | None = None) -> InstallResult:
 
     if result.ladder_created or result.steps_created:
         audit_record(
-            action="ladder.defaults_installed",
+            action=NoticesAction.LADDER_DEFAULTS_INSTALLED,
             actor=actor,
             obj=ladder,
             data={"ladder_created": result.ladder_created, "steps_created": result.steps_created},

@@ -1,19 +1,86 @@
-"""Reads of notices for staff (outbox, a notice's record, the mail viewer) and customers."""
+"""Reads of notices for staff (outbox, a notice's record, the mail viewer) and customers,
+and what a notice is rendered from (the template in use, the context of amounts and links)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from accounts.models import CustomerProfile
+from accounts.models import ContactChannel, CustomerProfile
+from contracts.models import Contract
+from contracts.selectors import contract_balance
 from core.errors import NotFoundError
+from core.money import format_money
 
-from .models import ContactAttempt, InAppMessage, Notice, NoticeStatus
+from .codes import NoticesError
+from .models import ContactAttempt, InAppMessage, Notice, NoticeStatus, NoticeTemplate
+
+DEADLINE_DAYS = 7
+LAWYER_GRACE_DAYS = 15
+
+
+# --- what a notice is rendered from ---------------------------------------------------------
+def _url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def notice_context(contract: Contract, business_date: dt.date, channel: str) -> dict[str, Any]:
+    """Everything a template may use, in the customer's language (call inside translation.override)."""
+    balance = contract_balance(contract=contract, as_of=business_date)
+    components = balance.components
+    amount_due = balance.pay_now if balance.pay_now > 0 else balance.next_due_amount
+    itemised = "\n".join(
+        f"{label}: {format_money(value, contract.currency)}"
+        for label, value in (
+            (_("Principal"), components["principal"].overdue + components["principal"].due_now),
+            (_("Interest"), components["interest"].overdue + components["interest"].due_now),
+            (_("Penalty interest"), components["penalty"].overdue + components["penalty"].due_now),
+            (_("Fees"), components["fee"].overdue + components["fee"].due_now),
+            (_("Total"), balance.overdue + balance.due_now),
+        )
+    )
+    opt_out = opt_out_text(channel)
+    effective = contract.service_effective_date or business_date + dt.timedelta(days=contract.suspension_notice_days)
+    return {
+        "customer_name": contract.customer.legal_name,
+        "contract_number": contract.number,
+        "product_name": contract.product.name,
+        "company_name": "Fairdue",
+        "amount_due": format_money(amount_due, contract.currency),
+        "days_overdue": balance.days_past_due,
+        "due_date": (balance.next_due_date or business_date).isoformat(),
+        "deadline": (business_date + dt.timedelta(days=DEADLINE_DAYS)).isoformat(),
+        "pay_url": _url(f"/me/contracts/{contract.pk}/pay/"),
+        "dispute_url": _url(f"/me/appeals/new/?contract={contract.pk}&kind=dispute"),
+        "appeal_url": _url(f"/me/appeals/new/?contract={contract.pk}&kind=appeal"),
+        "effective_date": effective.isoformat(),
+        "restore_how": _("Pay the overdue amount or agree a repayment plan; service is restored at once."),
+        "final_grace_date": (business_date + dt.timedelta(days=LAWYER_GRACE_DAYS)).isoformat(),
+        "itemised_amounts": itemised,
+        "opt_out": opt_out,
+    }
+
+
+def opt_out_text(channel: str) -> str:
+    if channel == ContactChannel.SMS:
+        return _("Reply TD to stop text messages; formal notices will still reach you by letter and in the app.")
+    return _("To stop these emails, change your contact preferences at %(url)s.") % {"url": _url("/me/preferences/")}
+
+
+def active_template(purpose: str, channel: str, locale: str) -> NoticeTemplate | None:
+    found = NoticeTemplate.objects.filter(purpose=purpose, channel=channel, is_active=True, locale=locale).first()
+    return found or NoticeTemplate.objects.filter(purpose=purpose, channel=channel, is_active=True).first()
+
+
+# --- outbox and messages --------------------------------------------------------------------
 
 
 def outbox_for_staff(*, status: str = "", channel: str = "", reason: str = "") -> QuerySet[Notice]:
@@ -30,7 +97,7 @@ def outbox_for_staff(*, status: str = "", channel: str = "", reason: str = "") -
 def notice_get_for_staff(*, pk: int) -> tuple[Notice, QuerySet[ContactAttempt]]:
     notice = Notice.objects.select_related("customer", "contract", "template", "step").filter(pk=pk).first()
     if notice is None:
-        raise NotFoundError(code="notice_not_found", message="Notice not found.")
+        raise NotFoundError(code=NoticesError.NOTICE_NOT_FOUND, message="Notice not found.")
     return notice, ContactAttempt.objects.filter(notice=notice).order_by("at", "id")
 
 
@@ -52,7 +119,7 @@ def customer_banners(*, profile: CustomerProfile) -> QuerySet[InAppMessage]:
 def customer_notice_get(*, profile: CustomerProfile, pk: int) -> Notice:
     notice = customer_messages(profile=profile).filter(pk=pk).first()
     if notice is None:
-        raise NotFoundError(code="notice_not_found", message="Notice not found.")
+        raise NotFoundError(code=NoticesError.NOTICE_NOT_FOUND, message="Notice not found.")
     return notice
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ContactChannel
 from audit.services import audit_record
 
+from .codes import NoticesAction
 from .models import DeliveryReceipt, Notice, NoticeStatus
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def sms_receipt_record(
             notice.save(update_fields=["status", "last_error"])
 
     audit_record(
-        action="sms.receipt_recorded",
+        action=NoticesAction.SMS_RECEIPT_RECORDED,
         actor=actor,
         obj=notice if notice is not None else receipt,
         subject_user_id=notice.customer.user_id if notice is not None else None,
@@ -121,7 +122,7 @@ def sms_receipt_reject(*, actor: User | None, reason: str, raw_body: bytes, deta
     Only a digest of the body is kept: an unsigned body is untrusted input.
     """
     audit_record(
-        action="sms.receipt_rejected",
+        action=NoticesAction.SMS_RECEIPT_REJECTED,
         actor=actor,
         object_type="notices.deliveryreceipt",
         data={

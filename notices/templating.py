@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ContactChannel
 from core.errors import ApplicationError
 
+from .codes import NoticesError
 from .models import ELECTRONIC_CHANNELS, OPT_OUT_FIELD, REQUIRED_FIELDS, NoticeTemplate, Purpose
 
 # Tags that read files (load/include/extends/ssi) or print the whole context (debug).
@@ -47,7 +48,7 @@ def _parse(text: str) -> Template:
     refused = forbidden_tags(text)
     if refused:
         raise ApplicationError(
-            code="template_forbidden_tag",
+            code=NoticesError.TEMPLATE_FORBIDDEN_TAG,
             message=_("These tags are not allowed in notice templates: %(tags)s.")
             % {"tags": ", ".join(f"{{% {name} %}}" for name in refused)},
             extra={"tags": refused},
@@ -56,7 +57,7 @@ def _parse(text: str) -> Template:
         return Template(text, engine=TEXT_ENGINE)
     except TemplateSyntaxError as exc:
         raise ApplicationError(
-            code="template_syntax_error",
+            code=NoticesError.TEMPLATE_SYNTAX_ERROR,
             message=_("The template cannot be read: %(error)s") % {"error": exc},
         ) from exc
 

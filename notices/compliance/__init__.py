@@ -1,4 +1,9 @@
-"""Contact-compliance engine: statutory rule sets and the pure verdict function."""
+"""Contact-compliance engine: statutory rule sets and the pure verdict function.
+
+``rules`` holds the statutory rule sets, ``inputs`` the engine's vocabulary and value types,
+``engine`` the verdict function, ``clock`` its local-time arithmetic and ``scenarios`` the
+``scenarios.jsonl`` format.
+"""
 
 from notices.compliance.engine import (
     Channel,

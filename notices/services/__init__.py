@@ -1,0 +1,62 @@
+"""Notices: the ladder decides them inside the sweep's transaction (outbox rows), Celery
+delivers them after commit, and every delivery is judged again by the compliance engine.
+
+Nothing is lost (a relay re-queues rows whose task vanished) and nothing is sent twice
+(idempotency keys on rows, row claims with SKIP LOCKED on PostgreSQL, status guards).
+
+One module per concern: ``ladder`` (deciding and writing ladder notices), ``case_messages``
+(messages about a case), ``outbox`` (writing rows, queueing, claiming, the relay),
+``delivery`` (sending through channels, retries, outcomes), ``contacts`` (staff calls,
+visits and agency actions), ``inbox`` (read marks) and ``templates`` (template versions).
+"""
+
+from .case_messages import service_message_schedule
+from .contacts import contact_attempt_outcome, contact_attempt_start
+from .delivery import (
+    MAX_ATTEMPTS,
+    CallTaskChannel,
+    EmailChannel,
+    InAppChannel,
+    LetterChannel,
+    notice_deliver,
+    notices_deliver,
+)
+from .inbox import notice_mark_read
+from .ladder import (
+    CATCH_UP_DAYS,
+    Firing,
+    ladder_evaluate,
+    ladder_for,
+    notice_schedule,
+    steps_due,
+    sweep_and_notify_range,
+)
+from .outbox import RELAY_STALE_AFTER, outbox_relay, queue_delivery, recipient_for, render_notice
+from .templates import template_save
+
+__all__ = [
+    "CATCH_UP_DAYS",
+    "MAX_ATTEMPTS",
+    "RELAY_STALE_AFTER",
+    "CallTaskChannel",
+    "EmailChannel",
+    "Firing",
+    "InAppChannel",
+    "LetterChannel",
+    "contact_attempt_outcome",
+    "contact_attempt_start",
+    "ladder_evaluate",
+    "ladder_for",
+    "notice_deliver",
+    "notice_mark_read",
+    "notice_schedule",
+    "notices_deliver",
+    "outbox_relay",
+    "queue_delivery",
+    "recipient_for",
+    "render_notice",
+    "service_message_schedule",
+    "steps_due",
+    "sweep_and_notify_range",
+    "template_save",
+]

@@ -1,0 +1,66 @@
+"""Messages about a case (acknowledgement, resolution), written to the outbox in the
+caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+from accounts.models import ContactChannel, ContactPreference, CustomerProfile
+from contracts.models import Contract
+
+from ..models import Notice, NoticeStatus
+from ..selectors import active_template, opt_out_text
+from .outbox import _write_notice, queue_delivery
+
+
+def service_message_schedule(
+    *,
+    profile: CustomerProfile,
+    contract: Contract | None,
+    purpose: str,
+    key: str,
+    context: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> list[Notice]:
+    """A message about a case (acknowledgement, resolution): in the app, and by the
+    customer's preferred electronic channel. Written to the outbox in the caller's transaction."""
+    now = now or timezone.now()
+    preference = ContactPreference.objects.filter(profile=profile).first()
+    prefers_email = preference is not None and preference.preferred_channel == ContactChannel.EMAIL
+    electronic = ContactChannel.EMAIL if prefers_email else ContactChannel.SMS
+    channels = [ContactChannel.IN_APP]
+    if profile.email if prefers_email else profile.phone:
+        channels.append(electronic)
+    created: list[Notice] = []
+    for channel in channels:
+        full_key = f"{key}:{channel}"
+        template = active_template(purpose, channel, profile.language or settings.LANGUAGE_CODE)
+        if Notice.objects.filter(idempotency_key=full_key).exists() or template is None:
+            continue
+        base = {
+            "customer_name": profile.legal_name,
+            "company_name": "Fairdue",
+            "contract_number": contract.number if contract else "",
+        }
+        with translation.override(template.locale):
+            base["opt_out"] = opt_out_text(channel)
+        created.append(
+            _write_notice(
+                profile=profile,
+                contract=contract,
+                step=None,
+                purpose=purpose,
+                channel=channel,
+                key=full_key,
+                template=template,
+                context={**base, **context},
+                now=now,
+                system="appeals",
+            )
+        )
+    queue_delivery([n.pk for n in created if n.status == NoticeStatus.PENDING], now=now)
+    return created

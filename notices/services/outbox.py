@@ -1,0 +1,175 @@
+"""The outbox: writing a notice row with its text and verdict, queueing rows for delivery
+after commit, claiming a row to send it, and the relay that re-queues lost rows.
+
+Nothing is lost (a relay re-queues rows whose task vanished) and nothing is sent twice
+(idempotency keys on rows, row claims with SKIP LOCKED on PostgreSQL, status guards).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from accounts.models import ContactChannel, CustomerProfile
+from audit.services import audit_record
+from contracts.models import Contract
+
+from ..channels import DeliveryResult
+from ..codes import NoticesAction
+from ..contact import ProposedDetails, contact_judge, is_collection
+from ..models import (
+    ELECTRONIC_CHANNELS,
+    OPEN_NOTICE_STATUSES,
+    ContactAttempt,
+    LadderStep,
+    Notice,
+    NoticeStatus,
+    NoticeTemplate,
+)
+
+RELAY_STALE_AFTER = dt.timedelta(minutes=5)
+
+
+def render_notice(template: NoticeTemplate, context: dict[str, Any]) -> tuple[str, str]:
+    from ..templating import render_template
+
+    return render_template(template, context)
+
+
+def recipient_for(profile: CustomerProfile, channel: str) -> str:
+    if channel in (ContactChannel.SMS, ContactChannel.CALL):
+        return profile.phone
+    if channel == ContactChannel.EMAIL:
+        return profile.email
+    if channel == ContactChannel.LETTER:
+        return profile.postal_address
+    return profile.customer_number
+
+
+def _write_notice(
+    *,
+    profile: CustomerProfile,
+    contract: Contract | None,
+    step: LadderStep | None,
+    purpose: str,
+    channel: str,
+    key: str,
+    template: NoticeTemplate,
+    context: dict[str, Any],
+    now: dt.datetime,
+    system: str,
+) -> Notice:
+    """Write one outbox row with its exact text and the compliance verdict at scheduling time:
+    pending (send now), deferred (to the next allowed time) or dropped (a permanent rule)."""
+    with translation.override(template.locale):
+        subject, body = render_notice(template, context)
+    recipient = recipient_for(profile, channel)
+    verdict = contact_judge(profile=profile, contract=contract, proposed=_proposal(purpose, channel, recipient, now))
+    if verdict.allowed:
+        status, next_at = NoticeStatus.PENDING, now
+    elif verdict.next_allowed_at is not None:
+        status, next_at = NoticeStatus.DEFERRED, verdict.next_allowed_at
+    else:
+        status, next_at = NoticeStatus.DROPPED, now
+    notice = Notice.objects.create(
+        idempotency_key=key,
+        customer=profile,
+        contract=contract,
+        step=step,
+        purpose=purpose,
+        channel=channel,
+        locale=template.locale,
+        template=template,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        context={k: str(v) for k, v in context.items()},
+        status=status,
+        reason_codes=list(verdict.reasons),
+        scheduled_for=now,
+        next_attempt_at=next_at,
+    )
+    if status == NoticeStatus.DROPPED:
+        _record_attempt(notice, verdict, now, error="")
+    audit_record(
+        action=NoticesAction.NOTICE_SCHEDULED,
+        actor=None,
+        obj=notice,
+        subject_user_id=profile.user_id,
+        system=system,
+        data={"key": key, "status": status, "reasons": list(verdict.reasons), "next_attempt_at": next_at},
+    )
+    return notice
+
+
+def _proposal(purpose: str, channel: str, endpoint: str, at: dt.datetime) -> ProposedDetails:
+    return ProposedDetails(
+        channel=channel,
+        at=at,
+        purpose=purpose,
+        endpoint=endpoint,
+        discloses_debt=True,
+        opt_out_notice=channel in ELECTRONIC_CHANNELS,  # every electronic template carries {{ opt_out }}
+    )
+
+
+def _record_attempt(
+    notice: Notice, verdict: Any, at: dt.datetime, *, error: str, result: DeliveryResult | None = None
+) -> ContactAttempt:
+    return ContactAttempt.objects.create(
+        customer_id=notice.customer_id,
+        contract_id=notice.contract_id,
+        notice=notice,
+        at=at,
+        channel=notice.channel,
+        endpoint=notice.recipient[:120],
+        purpose="collection" if is_collection(notice.purpose) else notice.purpose,
+        outcome="delivered" if result is not None else "",
+        verdict="allowed" if verdict.allowed else "blocked",
+        reason_codes=list(verdict.reasons),
+        next_allowed_at=verdict.next_allowed_at,
+        provider_status=result.status if result else "",
+        provider_message_id=result.provider_message_id if result else "",
+        error=error,
+    )
+
+
+def queue_delivery(notice_ids: list[int], *, now: dt.datetime | None = None) -> None:
+    """Queue delivery after commit (never for rows that might roll back)."""
+    if not notice_ids:
+        return
+    Notice.objects.filter(pk__in=notice_ids).update(queued_at=now or timezone.now())
+
+    def _send() -> None:
+        from ..tasks import deliver_notices
+
+        deliver_notices.delay(list(notice_ids))
+
+    transaction.on_commit(_send)
+
+
+def _claim(notice_id: int, now: dt.datetime) -> Notice | None:
+    qs = Notice.objects.filter(pk=notice_id, status__in=OPEN_NOTICE_STATUSES, next_attempt_at__lte=now)
+    # SKIP LOCKED lets several workers share the outbox on PostgreSQL; SQLite serialises writers.
+    qs = qs.select_for_update(skip_locked=db_connection.vendor == "postgresql", of=("self",))
+    return qs.select_related("customer", "contract").first()
+
+
+def outbox_relay(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    """Re-queue due rows whose task was lost (broker down, worker killed) or never queued."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stale = now - RELAY_STALE_AFTER
+        ids = list(
+            Notice.objects.filter(status__in=OPEN_NOTICE_STATUSES, next_attempt_at__lte=now)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        queue_delivery(ids, now=now)
+    return ids
