@@ -36,12 +36,10 @@ from accounts.models import CustomerProfile, Jurisdiction, Language, User
 from accounts.services import customer_create
 from accounts.validators import validate_cn_resident_id
 from audit.services import audit_record
-from core.dates import business_date_of
 from core.errors import ApplicationError, ForbiddenError
-from core.money import parse_amount
 
 from .models import Contract, Product, TermsVersion
-from .services import contract_create, payment_post
+from .services import business_date_of, contract_create, parse_amount, payment_post
 
 IMPORT_PERMISSION = "contracts.import_contracts"
 MAX_FILE_BYTES = 5 * 1024 * 1024

@@ -10,7 +10,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -18,10 +17,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
-from core.errors import ApplicationError, NotFoundError
+from core.errors import NotFoundError
 
-from . import ledger
-from . import ledger_store as store
 from .models import (
     ChargeEntry,
     ChargeKind,
@@ -34,7 +31,6 @@ from .models import (
     RepaymentPlan,
     ServiceState,
 )
-from .schedules import add_months
 
 ZERO = Decimal("0.00")
 COMPONENTS = ("principal", "interest", "penalty", "fee")
@@ -373,46 +369,3 @@ def service_eligibility(*, contract: Contract | None = None, customer: CustomerP
     if not states:
         return Eligibility(ServiceState.ALLOWED)
     return max(states, key=lambda e: _SEVERITY[ServiceState(e.state)])
-
-
-# --- repayment plan preview (a read: nothing is saved) ---------------------------------------
-def plan_preview(
-    *, contract: Contract, months: int, waive_penalty: bool = False, waive_fees: bool = False, on: dt.date | None = None
-) -> dict[str, Any]:
-    """The plan a customer would accept: amounts restructured and each month's payment."""
-    product = contract.product
-    if not product.plan_min_months <= months <= product.plan_max_months:
-        raise ApplicationError(
-            code="plan_months_out_of_range",
-            message=_("Choose between %(low)s and %(high)s months.")
-            % {"low": product.plan_min_months, "high": product.plan_max_months},
-        )
-    day = on or timezone.localdate()
-    loaded = store.load([contract])[contract.pk]
-    pending = store.Pending()
-    store.advance(loaded, day - dt.timedelta(days=1), pending)  # in memory only: nothing is saved
-    amounts = ledger.plan_amounts(loaded.state, day, waive_penalty=waive_penalty, waive_fees=waive_fees, months=months)
-    first_due = add_months(day, 1, day.day)
-    split: dict[str, list[Decimal]] = amounts["split"]  # type: ignore[assignment]
-    lines = []
-    for n in range(months):
-        parts = {c: split[c][n] for c in ledger.COMPONENTS}
-        lines.append(
-            {
-                "seq": n + 1,
-                "due_date": add_months(first_due, n, first_due.day),
-                **parts,
-                "total": sum(parts.values(), ZERO),
-            }
-        )
-    restructured: dict[str, Decimal] = amounts["restructured"]  # type: ignore[assignment]
-    waived: dict[str, Decimal] = amounts["waived"]  # type: ignore[assignment]
-    return {
-        "months": months,
-        "first_due_date": first_due,
-        "restructured": restructured,
-        "total": sum(restructured.values(), ZERO),
-        "waived": waived,
-        "waiver_total": sum(waived.values(), ZERO),
-        "lines": lines,
-    }
