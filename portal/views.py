@@ -23,8 +23,9 @@ from contracts.selectors import (
     contract_get_for_user,
     contract_payments,
     customer_overview,
+    plan_preview,
 )
-from contracts.services import plan_preview, plan_propose
+from contracts.services import plan_propose
 from core.errors import ApplicationError, NotFoundError
 from notices.selectors import customer_banners, customer_messages, customer_notice_get
 from notices.services import notice_mark_read
