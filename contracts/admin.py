@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_record
 from core.errors import ApplicationError
 
+from .codes import ContractsAction
 from .models import (
     ChargeEntry,
     Contract,
@@ -102,7 +103,7 @@ class ProductAdmin(admin.ModelAdmin):
         # The admin wraps this in a transaction, so the audit event commits with the change.
         super().save_model(request, obj, form, change)
         audit_record(
-            action="product.changed" if change else "product.created",
+            action=ContractsAction.PRODUCT_CHANGED if change else ContractsAction.PRODUCT_CREATED,
             actor=request.user,  # type: ignore[arg-type]
             obj=obj,
             data={"code": obj.code, "fields": sorted(form.changed_data)},

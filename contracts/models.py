@@ -18,7 +18,24 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomerProfile
 
-from .schedules import ScheduleMethod
+# The choices and transition tables live in ``contracts.choices``; ``contracts.models`` keeps
+# offering them, so migrations and callers import them from here as before.
+from .choices import (
+    PLAN_TRANSITIONS,
+    AdjustmentKind,
+    ChargeKind,
+    Component,
+    ContractStatus,
+    HoldReason,
+    LateFeeKind,
+    PaymentStatus,
+    PlanStatus,
+    ProductKind,
+    PromiseStatus,
+    ScheduleMethodChoice,
+    ServiceState,
+)
+from .choices import SERVICE_TRANSITIONS as SERVICE_TRANSITIONS  # not used here; callers import it from here
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -27,32 +44,6 @@ if TYPE_CHECKING:
 def money_field(verbose_name: StrOrPromise, **kwargs: object) -> models.DecimalField:
     kwargs.setdefault("default", Decimal("0.00"))
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]
-
-
-class ProductKind(models.TextChoices):
-    INSTALLMENT_LOAN = "installment_loan", _("Installment loan")
-    BNPL = "bnpl", _("Buy now, pay later")
-    SERVICE_SUBSCRIPTION = "service_subscription", _("Service subscription with on-site service")
-
-
-class ScheduleMethodChoice(models.TextChoices):
-    ANNUITY = ScheduleMethod.ANNUITY.value, _("Equal total payments (等额本息)")
-    EQUAL_PRINCIPAL = ScheduleMethod.EQUAL_PRINCIPAL.value, _("Equal principal (等额本金)")
-    BNPL = ScheduleMethod.BNPL.value, _("Pay in N equal parts, no interest")
-    SUBSCRIPTION = ScheduleMethod.SUBSCRIPTION.value, _("Fixed periodic fee")
-
-
-class LateFeeKind(models.TextChoices):
-    NONE = "none", _("No late fee")
-    FIXED = "fixed", _("Fixed amount")
-    PERCENT = "percent", _("Percentage of the overdue installment")
-
-
-class Component(models.TextChoices):
-    FEE = "fee", _("Fees")
-    PENALTY = "penalty", _("Penalty interest")
-    INTEREST = "interest", _("Interest")
-    PRINCIPAL = "principal", _("Principal")
 
 
 DEFAULT_ALLOCATION_ORDER = [Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL]
@@ -189,28 +180,6 @@ class TermsVersion(models.Model):
         return self.text_en if language == "en" and self.text_en else self.text_zh
 
 
-class ContractStatus(models.TextChoices):
-    CURRENT = "current", _("Current")
-    DELINQUENT = "delinquent", _("Overdue")
-    CHARGED_OFF = "charged_off", _("Charged off")
-    PAID_OFF = "paid_off", _("Paid off")
-
-
-class ServiceState(models.TextChoices):
-    ALLOWED = "allowed", _("Service available")
-    NOTICE_GIVEN = "notice_given", _("Suspension notice given")
-    SUSPENDED = "suspended", _("Service suspended")
-    RESTORED = "restored", _("Service restored")
-
-
-SERVICE_TRANSITIONS: dict[str, set[str]] = {
-    ServiceState.ALLOWED: {ServiceState.NOTICE_GIVEN},
-    ServiceState.NOTICE_GIVEN: {ServiceState.SUSPENDED, ServiceState.RESTORED},
-    ServiceState.SUSPENDED: {ServiceState.RESTORED},
-    ServiceState.RESTORED: {ServiceState.NOTICE_GIVEN},
-}
-
-
 class Contract(models.Model):
     number = models.CharField(_("contract number"), max_length=40, unique=True)
     customer = models.ForeignKey(CustomerProfile, on_delete=models.PROTECT, related_name="contracts")
@@ -333,11 +302,6 @@ class Installment(models.Model):
         return f"{self.contract_id}#{self.seq} {self.due_date}"
 
 
-class PaymentStatus(models.TextChoices):
-    POSTED = "posted", _("Posted")
-    REVERSED = "reversed", _("Reversed")
-
-
 class Payment(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
     channel = models.CharField(_("channel"), max_length=30)
@@ -388,11 +352,6 @@ class AllocationLine(models.Model):
         return f"{self.payment_id} → {self.component} {self.amount}"
 
 
-class ChargeKind(models.TextChoices):
-    PENALTY = "penalty", _("Penalty interest")
-    LATE_FEE = "late_fee", _("Late fee")
-
-
 class ChargeEntry(models.Model):
     """One explainable charge: which installment, which rule, which days, on what base."""
 
@@ -413,14 +372,6 @@ class ChargeEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.from_date}..{self.to_date}"
-
-
-class AdjustmentKind(models.TextChoices):
-    REVERSE_LATE_FEE = "reverse_late_fee", _("Late fee reversed (as if never charged)")
-    WAIVE_PENALTY = "waive_penalty", _("Penalty interest waived")
-    WAIVE_FEE = "waive_fee", _("Fee waived")
-    WAIVE_INTEREST = "waive_interest", _("Interest waived")
-    WRITE_DOWN_PRINCIPAL = "write_down_principal", _("Principal written down")
 
 
 class Adjustment(models.Model):
@@ -484,25 +435,6 @@ class DelinquencyTransition(models.Model):
         return f"{self.contract_id} {self.on_date} {self.event}"
 
 
-class PlanStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACTIVE = "active", _("Active")
-    KEPT = "kept", _("Kept (completed)")
-    BROKEN = "broken", _("Broken")
-    CANCELLED = "cancelled", _("Cancelled")
-    REJECTED = "rejected", _("Rejected")
-
-
-PLAN_TRANSITIONS: dict[str, set[str]] = {
-    PlanStatus.PROPOSED: {PlanStatus.ACTIVE, PlanStatus.CANCELLED, PlanStatus.REJECTED},
-    PlanStatus.ACTIVE: {PlanStatus.KEPT, PlanStatus.BROKEN, PlanStatus.CANCELLED},
-    PlanStatus.KEPT: set(),
-    PlanStatus.BROKEN: set(),
-    PlanStatus.CANCELLED: set(),
-    PlanStatus.REJECTED: set(),
-}
-
-
 class RepaymentPlan(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="plans")
     status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.PROPOSED)
@@ -546,13 +478,6 @@ class RepaymentPlan(models.Model):
         return PlanStatus.CANCELLED in PLAN_TRANSITIONS[self.status]
 
 
-class PromiseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    KEPT = "kept", _("Kept")
-    BROKEN = "broken", _("Broken")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
 class PromiseToPay(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="promises")
     amount = money_field(_("amount"))
@@ -588,15 +513,6 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"sweep {self.business_date} [{self.first_contract_id}, {self.last_contract_id}]"
-
-
-class HoldReason(models.TextChoices):
-    DISPUTE = "dispute", _("Open dispute")
-    HARDSHIP = "hardship", _("Hardship review")
-    COMPLAINT = "complaint", _("Complaint under review")
-    APPEAL = "appeal", _("Appeal under review")
-    DECEASED = "deceased", _("Customer deceased")
-    BANKRUPTCY = "bankruptcy", _("Bankruptcy")
 
 
 class CollectionHold(models.Model):

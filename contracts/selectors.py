@@ -1,4 +1,5 @@
-"""Reads of contracts: access-checked lookups, balances with explanations, service eligibility.
+"""Reads of contracts: access-checked lookups, balances with explanations, service eligibility,
+payoff amounts, the sweep's id ranges and repayment plan previews.
 
 Balances read the installment projection the ledger keeps (charges accrued through the last
 sweep) with one query for the installments and one for the charges, whatever their number.
@@ -10,30 +11,38 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
-from core.errors import NotFoundError
+from core.errors import ApplicationError, NotFoundError
 
+from . import ledger
+from . import ledger_store as store
+from .codes import ContractsError
 from .models import (
     ChargeEntry,
     ChargeKind,
     CollectionHold,
     Contract,
+    ContractStatus,
     Installment,
     LateFeeKind,
     Payment,
     PlanStatus,
+    PromiseStatus,
     RepaymentPlan,
     ServiceState,
 )
+from .schedules import add_months
 
 ZERO = Decimal("0.00")
 COMPONENTS = ("principal", "interest", "penalty", "fee")
+SWEEP_RANGE_SIZE = 2000
 
 
 def contracts_for_customer(*, customer: CustomerProfile) -> QuerySet[Contract]:
@@ -48,7 +57,7 @@ def contract_get_for_user(*, user: User, pk: int) -> Contract:
         else None
     )
     if contract is None:
-        raise NotFoundError(code="contract_not_found", message=_("Contract not found."))
+        raise NotFoundError(code=ContractsError.CONTRACT_NOT_FOUND, message=_("Contract not found."))
     return contract
 
 
@@ -369,3 +378,73 @@ def service_eligibility(*, contract: Contract | None = None, customer: CustomerP
     if not states:
         return Eligibility(ServiceState.ALLOWED)
     return max(states, key=lambda e: _SEVERITY[ServiceState(e.state)])
+
+
+# --- payoff, sweep ranges, plan previews (read by the services; nothing here saves) ------------
+def payoff_amount(loaded: store.Loaded, on: dt.date) -> Decimal:
+    """What settles the contract on ``on``: everything outstanding except interest not yet due."""
+    state = loaded.state
+    total = ZERO
+    for inst in state.active_installments():
+        total += inst.outstanding("principal") + inst.outstanding("penalty") + inst.outstanding("fee")
+        if inst.due_date <= on:
+            total += inst.outstanding("interest")
+    return max(total - state.credit_balance, ZERO)
+
+
+def sweep_ranges(size: int = SWEEP_RANGE_SIZE) -> list[tuple[int, int]]:
+    # A paid-off contract is not swept, but may still have a plan, a promise or a notice to decide.
+    undecided = (
+        ~Q(status=ContractStatus.PAID_OFF)
+        | Q(plans__status=PlanStatus.ACTIVE)
+        | Q(promises__status=PromiseStatus.OPEN)
+        | Q(service_state=ServiceState.NOTICE_GIVEN)
+    )
+    bounds = Contract.objects.filter(undecided).aggregate(low=Min("id"), high=Max("id"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
+        return []
+    return [(start, min(start + size - 1, high)) for start in range(low, high + 1, size)]
+
+
+def plan_preview(
+    *, contract: Contract, months: int, waive_penalty: bool = False, waive_fees: bool = False, on: dt.date | None = None
+) -> dict[str, Any]:
+    """The plan a customer would accept: amounts restructured and each month's payment."""
+    product = contract.product
+    if not product.plan_min_months <= months <= product.plan_max_months:
+        raise ApplicationError(
+            code=ContractsError.PLAN_MONTHS_OUT_OF_RANGE,
+            message=_("Choose between %(low)s and %(high)s months.")
+            % {"low": product.plan_min_months, "high": product.plan_max_months},
+            field="months",
+        )
+    day = on or timezone.localdate()
+    loaded = store.load([contract])[contract.pk]
+    pending = store.Pending()
+    store.advance(loaded, day - dt.timedelta(days=1), pending)  # in memory only: nothing is saved
+    amounts = ledger.plan_amounts(loaded.state, day, waive_penalty=waive_penalty, waive_fees=waive_fees, months=months)
+    first_due = add_months(day, 1, day.day)
+    split: dict[str, list[Decimal]] = amounts["split"]  # type: ignore[assignment]
+    lines = []
+    for n in range(months):
+        parts = {c: split[c][n] for c in ledger.COMPONENTS}
+        lines.append(
+            {
+                "seq": n + 1,
+                "due_date": add_months(first_due, n, first_due.day),
+                **parts,
+                "total": sum(parts.values(), ZERO),
+            }
+        )
+    restructured: dict[str, Decimal] = amounts["restructured"]  # type: ignore[assignment]
+    waived: dict[str, Decimal] = amounts["waived"]  # type: ignore[assignment]
+    return {
+        "months": months,
+        "first_due_date": first_due,
+        "restructured": restructured,
+        "total": sum(restructured.values(), ZERO),
+        "waived": waived,
+        "waiver_total": sum(waived.values(), ZERO),
+        "lines": lines,
+    }

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from contracts.services import sweep_ranges
+from contracts.selectors import sweep_ranges
 
 from .services import notices_deliver, outbox_relay, sweep_and_notify_range
 

@@ -21,8 +21,9 @@ from contracts.selectors import (
     contract_balance,
     contract_get_for_user,
     contract_payments,
+    plan_preview,
 )
-from contracts.services import plan_preview, plan_propose
+from contracts.services import plan_propose
 from core.dates import business_today
 from core.errors import ApplicationError, NotFoundError
 from core.forms import form_add_application_error

@@ -1,0 +1,113 @@
+"""The contracts app's choices and the state machines built on them.
+
+``contracts.models`` re-exports every name here, so ``from contracts.models import PlanStatus``
+(models, migrations, callers) keeps working.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .schedules import ScheduleMethod
+
+
+class ProductKind(models.TextChoices):
+    INSTALLMENT_LOAN = "installment_loan", _("Installment loan")
+    BNPL = "bnpl", _("Buy now, pay later")
+    SERVICE_SUBSCRIPTION = "service_subscription", _("Service subscription with on-site service")
+
+
+class ScheduleMethodChoice(models.TextChoices):
+    ANNUITY = ScheduleMethod.ANNUITY.value, _("Equal total payments (等额本息)")
+    EQUAL_PRINCIPAL = ScheduleMethod.EQUAL_PRINCIPAL.value, _("Equal principal (等额本金)")
+    BNPL = ScheduleMethod.BNPL.value, _("Pay in N equal parts, no interest")
+    SUBSCRIPTION = ScheduleMethod.SUBSCRIPTION.value, _("Fixed periodic fee")
+
+
+class LateFeeKind(models.TextChoices):
+    NONE = "none", _("No late fee")
+    FIXED = "fixed", _("Fixed amount")
+    PERCENT = "percent", _("Percentage of the overdue installment")
+
+
+class Component(models.TextChoices):
+    FEE = "fee", _("Fees")
+    PENALTY = "penalty", _("Penalty interest")
+    INTEREST = "interest", _("Interest")
+    PRINCIPAL = "principal", _("Principal")
+
+
+class ContractStatus(models.TextChoices):
+    CURRENT = "current", _("Current")
+    DELINQUENT = "delinquent", _("Overdue")
+    CHARGED_OFF = "charged_off", _("Charged off")
+    PAID_OFF = "paid_off", _("Paid off")
+
+
+class ServiceState(models.TextChoices):
+    ALLOWED = "allowed", _("Service available")
+    NOTICE_GIVEN = "notice_given", _("Suspension notice given")
+    SUSPENDED = "suspended", _("Service suspended")
+    RESTORED = "restored", _("Service restored")
+
+
+SERVICE_TRANSITIONS: dict[str, set[str]] = {
+    ServiceState.ALLOWED: {ServiceState.NOTICE_GIVEN},
+    ServiceState.NOTICE_GIVEN: {ServiceState.SUSPENDED, ServiceState.RESTORED},
+    ServiceState.SUSPENDED: {ServiceState.RESTORED},
+    ServiceState.RESTORED: {ServiceState.NOTICE_GIVEN},
+}
+
+
+class PaymentStatus(models.TextChoices):
+    POSTED = "posted", _("Posted")
+    REVERSED = "reversed", _("Reversed")
+
+
+class ChargeKind(models.TextChoices):
+    PENALTY = "penalty", _("Penalty interest")
+    LATE_FEE = "late_fee", _("Late fee")
+
+
+class AdjustmentKind(models.TextChoices):
+    REVERSE_LATE_FEE = "reverse_late_fee", _("Late fee reversed (as if never charged)")
+    WAIVE_PENALTY = "waive_penalty", _("Penalty interest waived")
+    WAIVE_FEE = "waive_fee", _("Fee waived")
+    WAIVE_INTEREST = "waive_interest", _("Interest waived")
+    WRITE_DOWN_PRINCIPAL = "write_down_principal", _("Principal written down")
+
+
+class PlanStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    KEPT = "kept", _("Kept (completed)")
+    BROKEN = "broken", _("Broken")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
+
+
+PLAN_TRANSITIONS: dict[str, set[str]] = {
+    PlanStatus.PROPOSED: {PlanStatus.ACTIVE, PlanStatus.CANCELLED, PlanStatus.REJECTED},
+    PlanStatus.ACTIVE: {PlanStatus.KEPT, PlanStatus.BROKEN, PlanStatus.CANCELLED},
+    PlanStatus.KEPT: set(),
+    PlanStatus.BROKEN: set(),
+    PlanStatus.CANCELLED: set(),
+    PlanStatus.REJECTED: set(),
+}
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    KEPT = "kept", _("Kept")
+    BROKEN = "broken", _("Broken")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class HoldReason(models.TextChoices):
+    DISPUTE = "dispute", _("Open dispute")
+    HARDSHIP = "hardship", _("Hardship review")
+    COMPLAINT = "complaint", _("Complaint under review")
+    APPEAL = "appeal", _("Appeal under review")
+    DECEASED = "deceased", _("Customer deceased")
+    BANKRUPTCY = "bankruptcy", _("Bankruptcy")

@@ -1,0 +1,160 @@
+"""Products' terms versions and opening contracts on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import CustomerProfile, User
+from audit.services import audit_record
+from core.errors import ApplicationError
+
+from ..codes import ContractsAction, ContractsError
+from ..models import Contract, Installment, Product, TermsVersion
+from ..schedules import add_months, build_schedule
+from ._common import ZERO
+
+TERMS_PARAMETER_FIELDS = [
+    "grace_days",
+    "penalty_daily_rate",
+    "late_fee_kind",
+    "late_fee_value",
+    "late_fee_cap",
+    "cost_cap_annual_rate",
+    "allocation_order",
+    "suspension_notice_after_days",
+    "suspension_notice_days",
+    "charge_off_dpd",
+    "plan_break_days",
+]
+
+
+def _terms_parameters(product: Product) -> dict[str, Any]:
+    params = {name: getattr(product, name) for name in TERMS_PARAMETER_FIELDS}
+    params.update(
+        kind=product.kind,
+        currency=product.currency,
+        schedule_method=product.schedule_method,
+        annual_interest_rate=product.annual_interest_rate,
+        plan_min_months=product.plan_min_months,
+        plan_max_months=product.plan_max_months,
+    )
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in params.items()}
+
+
+@transaction.atomic
+def terms_publish(*, actor: User | None, product: Product, text_zh: str, text_en: str = "") -> TermsVersion:
+    """A new, immutable terms version: the text customers accept, with today's parameters."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    last = product.terms_versions.order_by("-version").first()
+    version = TermsVersion.objects.create(
+        product=product,
+        version=(last.version + 1) if last else 1,
+        text_zh=text_zh,
+        text_en=text_en,
+        parameters=_terms_parameters(product),
+        content_hash=hashlib.sha256(f"{text_zh}\n---\n{text_en}".encode()).hexdigest(),
+    )
+    audit_record(
+        action=ContractsAction.TERMS_PUBLISHED,
+        actor=actor,
+        obj=version,
+        data={"product": product.code, "version": version.version},
+    )
+    return version
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    actor: User | None,
+    customer: CustomerProfile,
+    terms: TermsVersion,
+    principal: Decimal,
+    term: int,
+    start_date: dt.date,
+    first_due_date: dt.date | None = None,
+    annual_rate: Decimal | None = None,
+    signed_at: dt.datetime | None = None,
+    number: str | None = None,
+) -> Contract:
+    """Open a contract on the exact terms version the customer accepted."""
+    product = terms.product
+    if not product.min_term <= term <= product.max_term:
+        raise ApplicationError(
+            code=ContractsError.TERM_OUT_OF_RANGE,
+            message=_("The term must be between %(low)s and %(high)s months.")
+            % {"low": product.min_term, "high": product.max_term},
+            field="term",
+        )
+    params = terms.parameters
+    rate = annual_rate if annual_rate is not None else Decimal(params["annual_interest_rate"])
+    first_due = first_due_date or add_months(start_date, 1, start_date.day)
+    if first_due <= start_date:
+        raise ApplicationError(
+            code=ContractsError.FIRST_DUE_BEFORE_START,
+            message=_("The first due date must be after the start date."),
+            field="first_due_date",
+        )
+    try:
+        lines = build_schedule(
+            principal=principal, annual_rate=rate, term=term, method=params["schedule_method"], first_due=first_due
+        )
+    except (ValueError, TypeError) as exc:
+        raise ApplicationError(code=ContractsError.INVALID_SCHEDULE, message=str(exc)) from exc
+    contract = Contract.objects.create(
+        number=number or f"FD{timezone.now():%Y%m%d}{customer.pk:06d}{Contract.objects.count() + 1:06d}",
+        customer=customer,
+        product=product,
+        terms=terms,
+        currency=params.get("currency", "CNY"),
+        principal=sum((ln.principal for ln in lines), ZERO)
+        if params["schedule_method"] == "subscription"
+        else principal,
+        annual_rate=rate,
+        term=term,
+        schedule_method=params["schedule_method"],
+        start_date=start_date,
+        first_due_date=first_due,
+        signed_at=signed_at or timezone.now(),
+        grace_days=int(params["grace_days"]),
+        penalty_daily_rate=Decimal(params["penalty_daily_rate"]),
+        late_fee_kind=params["late_fee_kind"],
+        late_fee_value=Decimal(params["late_fee_value"]),
+        late_fee_cap=Decimal(params["late_fee_cap"]),
+        cost_cap_annual_rate=Decimal(params["cost_cap_annual_rate"]),
+        allocation_order=list(params["allocation_order"]),
+        suspension_notice_after_days=int(params["suspension_notice_after_days"]),
+        suspension_notice_days=int(params["suspension_notice_days"]),
+        charge_off_dpd=int(params["charge_off_dpd"]),
+        plan_break_days=int(params["plan_break_days"]),
+        accrued_through=start_date,
+        next_due_date=first_due,
+        principal_outstanding=sum((ln.principal for ln in lines), ZERO),
+    )
+    Installment.objects.bulk_create(
+        [
+            Installment(
+                contract=contract,
+                seq=ln.seq,
+                due_date=ln.due_date,
+                principal_due=ln.principal,
+                interest_due=ln.interest,
+            )
+            for ln in lines
+        ]
+    )
+    audit_record(
+        action=ContractsAction.CONTRACT_CREATED,
+        actor=actor,
+        obj=contract,
+        subject_user_id=customer.user_id,
+        data={"number": contract.number, "principal": principal, "term": term, "terms_version": terms.pk},
+    )
+    return contract
