@@ -354,6 +354,9 @@ SMS_RECEIPT_SECRET = env.str("SMS_RECEIPT_SECRET", default="")
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox")
 # Signs sandbox callbacks (HMAC-SHA256). Empty: derived from SECRET_KEY (payments.providers).
 PAYMENT_SANDBOX_SECRET = env.str("PAYMENT_SANDBOX_SECRET", default="")
+# Unverifiable callbacks: at most one audit event per provider and remote address per window
+# (seconds), carrying the count of refusals since the previous one.
+PAYMENT_CALLBACK_REJECT_WINDOW_SECONDS = env.int("PAYMENT_CALLBACK_REJECT_WINDOW_SECONDS", default=600)
 ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
 ALIPAY_GATEWAY_URL = env.str("ALIPAY_GATEWAY_URL", default="https://openapi.alipay.com/gateway.do")
 # PEM text; "\n" escapes are turned into line breaks.
