@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import ngettext
 
 
 def _now() -> float:
@@ -82,3 +86,34 @@ def pending_add(scope: str, key: str) -> int:
 def pending_take(scope: str, key: str, count: int) -> None:
     """``count`` of the pending hits have been reported."""
     _incr(_key(scope, key, "pending"), timeout=PENDING_SECONDS, by=-count)
+
+
+def client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
+def throttle_request(
+    request: HttpRequest,
+    checks: Sequence[tuple[Limit, str]],
+    *,
+    on_first_excess: Callable[[Limit, WindowHit], None],
+) -> HttpResponse | None:
+    """Count this request against each (limit, key); ``None`` while all are within their limit,
+    else the 429 page. ``on_first_excess`` runs once per limit and window (to audit it)."""
+    hits = [(limit, limit.hit(key)) for limit, key in checks if key]
+    exceeded = [(limit, hit) for limit, hit in hits if limit.exceeded(hit)]
+    if not exceeded:
+        return None
+    for limit, hit in exceeded:
+        if limit.first_excess(hit):
+            on_first_excess(limit, hit)
+    retry_after = max(int(hit.window_start + hit.window_seconds - _now()) + 1 for _limit, hit in exceeded)
+    minutes = max(1, -(-retry_after // 60))
+    message = ngettext(
+        "Too many attempts. Please wait %(minutes)s minute and try again.",
+        "Too many attempts. Please wait %(minutes)s minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
+    response = render(request, "rate_limited.html", {"message": message}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -103,6 +103,18 @@ def checkout_start(*, actor: User, user: User, contract_id: int, choice: str, am
     return session
 
 
+@transaction.atomic
+def checkout_rate_limited_record(*, actor: User, scope: str, per_window: int, window_seconds: int) -> None:
+    """A customer (or their address) went over the checkout-start limit: once per window."""
+    audit_record(
+        action=PaymentsAction.PAYMENT_CHECKOUT_RATE_LIMITED,
+        actor=actor,
+        subject_user_id=actor.pk,
+        data={"limit": scope, "per_window": per_window, "window_seconds": window_seconds},
+        system="payments",
+    )
+
+
 def _refuse(session: CheckoutSession, result: CallbackResult, *, code: str, message: str) -> ApplicationError:
     audit_record(
         action=PaymentsAction.PAYMENT_CALLBACK_REFUSED,

@@ -337,6 +337,16 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# --- Request rate limits (core.throttle; counted in the cache) ----------------------------
+# Sign-in code requests per client IP and per mobile number, and checkout starts per client
+# IP and per account, each per window of seconds. IPs are generous: carrier NAT is shared.
+RATE_LIMIT_LOGIN_CODE_PER_IP = env.int("RATE_LIMIT_LOGIN_CODE_PER_IP", default=30)
+RATE_LIMIT_LOGIN_CODE_PER_NUMBER = env.int("RATE_LIMIT_LOGIN_CODE_PER_NUMBER", default=5)
+RATE_LIMIT_LOGIN_CODE_WINDOW_SECONDS = env.int("RATE_LIMIT_LOGIN_CODE_WINDOW_SECONDS", default=15 * 60)
+RATE_LIMIT_CHECKOUT_PER_IP = env.int("RATE_LIMIT_CHECKOUT_PER_IP", default=60)
+RATE_LIMIT_CHECKOUT_PER_ACCOUNT = env.int("RATE_LIMIT_CHECKOUT_PER_ACCOUNT", default=10)
+RATE_LIMIT_CHECKOUT_WINDOW_SECONDS = env.int("RATE_LIMIT_CHECKOUT_WINDOW_SECONDS", default=10 * 60)
+
 # --- SMS --------------------------------------------------------------------------------
 # Embedded default: one JSON file per message under var/sms/ (no gateway needed).
 SMS_BACKEND = env.str("SMS_BACKEND", default="notices.channels.sms.FileSmsBackend")
