@@ -19,6 +19,7 @@ class AccountsError(StrEnum):
     OPT_OUT_NOT_ALLOWED = "opt_out_not_allowed"
     PHONE_TAKEN = "phone_taken"
     PREFERRED_CHANNEL_REFUSED = "preferred_channel_refused"
+    TOO_MANY_TIME_RANGES = "too_many_time_ranges"
 
 
 class AccountsAction(StrEnum):

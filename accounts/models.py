@@ -12,6 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ApplicationError
+
+from .codes import AccountsError
 from .crypto import decrypt_text
 
 
@@ -180,6 +183,17 @@ class ContactChannel(models.TextChoices):
 # of their channel; they still go by letter and in the app.
 LEGALLY_REQUIRED_CHANNELS = (ContactChannel.LETTER, ContactChannel.IN_APP)
 
+# At most this many inconvenient-time ranges per customer (form, model and every save).
+MAX_INCONVENIENT_TIMES = 10
+
+
+def too_many_time_ranges_error() -> ApplicationError:
+    return ApplicationError(
+        code=AccountsError.TOO_MANY_TIME_RANGES,
+        message=_("Please give at most %(max)s inconvenient time ranges.") % {"max": MAX_INCONVENIENT_TIMES},
+        field="inconvenient_times",
+    )
+
 
 class ContactPreference(models.Model):
     """How a customer wants to be contacted; read by the contact-compliance engine."""
@@ -206,6 +220,24 @@ class ContactPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile_id} prefers {self.preferred_channel}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuses lists beyond their caps whichever path writes them (form, service, admin)."""
+        error = self._list_limits_error()
+        if error is not None:
+            raise error
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        error = self._list_limits_error()
+        if error is not None:
+            raise ValidationError({"inconvenient_times": str(error.message)}, code=error.code)
+
+    def _list_limits_error(self) -> ApplicationError | None:
+        if len(self.inconvenient_times or []) > MAX_INCONVENIENT_TIMES:
+            return too_many_time_ranges_error()
+        return None
 
 
 class LoginCode(models.Model):

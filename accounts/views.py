@@ -9,7 +9,6 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -23,6 +22,7 @@ from audit.services import audit_record_atomic
 from core.errors import ApplicationError
 
 from .forms import LoginForm, TokenForm
+from .password_reset import SitePasswordResetForm
 from .services import totp_device_confirm, totp_device_start
 
 
@@ -46,7 +46,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
-    form_class = PasswordResetForm
+    form_class = SitePasswordResetForm
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -11,7 +11,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from accounts.selectors import customer_profile_for_user
 from contracts.evidence import MAX_EVIDENCE_FILES
+from core.http_limits import LimitedJSONParser
 
 from .models import Case, CaseKind, CaseStatus, Category, FiledVia
 from .selectors import case_get_for_customer, cases_for_customer
@@ -70,7 +71,7 @@ class CaseFileApi(APIView):
     ``evidence`` files, or JSON without files)."""
 
     permission_classes = [IsAuthenticated, IsCustomer]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, LimitedJSONParser]
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=CaseKind.choices)

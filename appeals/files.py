@@ -47,4 +47,6 @@ def evidence_file_response(*, actor: User, evidence: Evidence, inline: bool) -> 
         content_type=evidence.content_type if extension else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # Inline or not, the browser treats the file as a sandboxed document of its own origin.
+    response["Content-Security-Policy"] = "sandbox"
     return response

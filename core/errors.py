@@ -47,6 +47,12 @@ class ForbiddenError(ApplicationError, PermissionDenied):
     http_status = 403
 
 
+class PayloadTooLargeError(ApplicationError):
+    """The request body is larger than the endpoint accepts."""
+
+    http_status = 413
+
+
 class ConflictError(ApplicationError):
     """The request is valid but the object's state does not allow it now."""
 

@@ -9,10 +9,12 @@ email), so rendering never HTML-escapes; the pages that show them escape on outp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, cast
 
-from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template import Context, Engine, Library, Template, TemplateSyntaxError
 from django.template.base import FilterExpression, Lexer, Node, NodeList, TokenType, Variable, VariableNode
 from django.template.defaulttags import ForNode, IfNode, TemplateLiteral, WithNode
 from django.template.smartif import TokenBase
@@ -24,11 +26,67 @@ from core.errors import ApplicationError
 from .codes import NoticesError
 from .models import ELECTRONIC_CHANNELS, OPT_OUT_FIELD, REQUIRED_FIELDS, NoticeTemplate, Purpose
 
-# Tags that read files (load/include/extends/ssi) or print the whole context (debug).
-FORBIDDEN_TAGS = frozenset({"load", "include", "extends", "ssi", "debug"})
+# Tags that read files (load/include/extends/ssi), print the whole context (debug) or
+# generate text of any length (lorem).
+FORBIDDEN_TAGS = frozenset({"load", "include", "extends", "ssi", "debug", "lorem"})
+
+# --- render limits ------------------------------------------------------------------------
+# A notice is a short text: no render may produce more than this, and all the {% for %}
+# loops of one render together run at most this many times. Loops nest at most this deep;
+# filters that pad or format to a width accept at most MAX_FILTER_WIDTH.
+MAX_OUTPUT_CHARS = 100_000
+MAX_LOOP_ITERATIONS = 2_000
+MAX_LOOP_DEPTH = 2
+MAX_FILTER_WIDTH = 200
+WIDTH_FILTERS = frozenset({"center", "ljust", "rjust", "floatformat", "stringformat"})
+
+
+def _limit_error(message: str) -> ApplicationError:
+    return ApplicationError(code="template_render_limit", message=message)
+
+
+def _check_width(name: str, args: tuple[Any, ...]) -> None:
+    if name in WIDTH_FILTERS and args and _too_wide(args[0]):
+        raise _limit_error(
+            _("The filter %(filter)s accepts a width of at most %(max)s.") % {"filter": name, "max": MAX_FILTER_WIDTH}
+        )
+
+
+def _too_wide(arg: Any) -> bool:
+    return any(int(digits) > MAX_FILTER_WIDTH for digits in re.findall(r"\d+", str(arg)))
+
+
+def _output_error() -> ApplicationError:
+    return _limit_error(
+        _("The text would be longer than %(max)s characters; notice templates must stay short.")
+        % {"max": MAX_OUTPUT_CHARS}
+    )
+
+
+def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """The built-in filter, refusing widths beyond the limit and results beyond the output cap."""
+
+    @functools.wraps(func)  # keeps is_safe, needs_autoescape, ... and the signature (inspect.unwrap)
+    def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_width(name, args)
+        result = func(value, *args, **kwargs)
+        if isinstance(result, str | list | tuple) and len(result) > MAX_OUTPUT_CHARS:
+            raise _output_error()
+        return result
+
+    return bounded
+
+
+def _bounded_library(library: Library) -> Library:
+    bounded = Library()
+    bounded.tags = dict(library.tags)
+    bounded.filters = {name: _bounded_filter(name, func) for name, func in library.filters.items()}
+    return bounded
+
 
 # No loaders and no extra libraries: even a tag that slipped through could not open a file.
 TEXT_ENGINE = Engine(autoescape=False, loaders=[], libraries={}, debug=False, string_if_invalid="")
+TEXT_ENGINE.template_builtins = [_bounded_library(library) for library in TEXT_ENGINE.template_builtins]
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -121,6 +179,36 @@ def _walk(nodes: Iterable[Node], bound: frozenset[str], used: set[str], printed:
             _walk(getattr(node, attr, None) or (), bound, used, printed)
 
 
+def _loop_errors(nodes: Iterable[Node], depth: int = 0) -> list[str]:
+    """Why the loops of ``nodes`` could run away: nested too deep, or over a literal (a text or
+    number written in the template, e.g. ``{% for c in "xxxx…" %}``) rather than a field."""
+    errors: list[str] = []
+    for node in nodes:
+        if isinstance(node, ForNode):
+            sequence = cast(FilterExpression, node.sequence)  # parsed: never the constructor's str
+            if not (isinstance(sequence.var, Variable) and sequence.var.lookups is not None):
+                errors.append(_("{% for %} may only loop over a field, not over text written in the template."))
+            if depth + 1 > MAX_LOOP_DEPTH:
+                errors.append(_("{%% for %%} loops may be nested at most %(max)s deep.") % {"max": MAX_LOOP_DEPTH})
+        for attr in node.child_nodelists:
+            errors.extend(_loop_errors(getattr(node, attr, None) or (), depth + isinstance(node, ForNode)))
+    return list(dict.fromkeys(errors))
+
+
+def render_limit_errors(text: str) -> list[str]:
+    """Why rendering ``text`` could exceed the render limits (empty list: it cannot be refused
+    for that at save time; rendering is bounded all the same)."""
+    errors = _loop_errors(_parse(text).nodelist)
+    for token in Lexer(text).tokenize():
+        if token.token_type not in (TokenType.VAR, TokenType.BLOCK):
+            continue
+        for name, arg in re.findall(r"(\w+)\s*:\s*(\"[^\"]*\"|'[^']*'|[^\s|%}]+)", token.contents):
+            if name in WIDTH_FILTERS and _too_wide(arg):
+                message = _("The filter %(filter)s accepts a width of at most %(max)s.")
+                errors.append(message % {"filter": name, "max": MAX_FILTER_WIDTH})
+    return list(dict.fromkeys(errors))
+
+
 def _scan(text: str) -> tuple[set[str], set[str]]:
     used: set[str] = set()
     printed: set[str] = set()
@@ -186,6 +274,10 @@ def validate_template(purpose: str, channel: str, subject: str, body: str) -> li
             errors.append(_("%(part)s: %(error)s") % {"part": label, "error": exc.message})
     if errors:
         return errors
+    for label, text in ((_("Subject"), subject or ""), (_("Text"), body or "")):
+        errors.extend(_("%(part)s: %(error)s") % {"part": label, "error": error} for error in render_limit_errors(text))
+    if errors:
+        return errors
     for field in missing_fields(purpose, channel, subject, body):
         if field == OPT_OUT_FIELD:
             errors.append(
@@ -203,9 +295,74 @@ def validate_template(purpose: str, channel: str, subject: str, body: str) -> li
 
 
 # --- rendering --------------------------------------------------------------------------------
+class _RenderBudget:
+    """What one render may still spend: loop iterations and characters produced in loops."""
+
+    def __init__(self) -> None:
+        self.iterations = MAX_LOOP_ITERATIONS
+        self.chars = MAX_OUTPUT_CHARS
+
+    def iteration(self) -> None:
+        self.iterations -= 1
+        if self.iterations < 0:
+            raise _limit_error(
+                _("The text's loops would run more than %(max)s times; notice templates must stay short.")
+                % {"max": MAX_LOOP_ITERATIONS}
+            )
+
+    def output(self, size: int) -> None:
+        self.chars -= size
+        if self.chars < 0:
+            raise _output_error()
+
+
+BUDGET_ATTRIBUTE = "notice_render_budget"
+
+
+def _budget(context: Context) -> _RenderBudget:
+    return cast(_RenderBudget, getattr(context, BUDGET_ATTRIBUTE))
+
+
+class _LoopIteration(Node):
+    """First node of every loop body: counts the iteration before anything of it renders."""
+
+    def render(self, context: Context) -> str:
+        _budget(context).iteration()
+        return ""
+
+
+class _MeteredNode(Node):
+    """A node of a loop body whose output counts against the budget as it is produced."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.token = node.token
+        self.origin = node.origin
+
+    def render(self, context: Context) -> str:
+        output = str(self.node.render_annotated(context))
+        _budget(context).output(len(output))
+        return output
+
+
+def _bounded(template: Template) -> Template:
+    """The parsed template with every loop metered (iterations and output)."""
+    for node in template.nodelist.get_nodes_by_type(ForNode):
+        loop = cast(ForNode, node)
+        body = cast(NodeList, loop.nodelist_loop)
+        loop.nodelist_loop = NodeList([_LoopIteration(), *(_MeteredNode(node) for node in body)])
+    return template
+
+
 def render_text(text: str, context: Mapping[str, Any]) -> str:
-    """Render one plain-text template (no HTML escaping)."""
-    return _parse(text).render(Context(dict(context), autoescape=False))
+    """Render one plain-text template (no HTML escaping), within the render limits: a coded
+    ``template_render_limit`` error rather than a runaway render."""
+    render_context = Context(dict(context), autoescape=False)
+    setattr(render_context, BUDGET_ATTRIBUTE, _RenderBudget())
+    output = str(_bounded(_parse(text)).render(render_context))
+    if len(output) > MAX_OUTPUT_CHARS:
+        raise _output_error()
+    return output
 
 
 def render_template(template: NoticeTemplate | str, context: Mapping[str, Any]) -> tuple[str, str]:

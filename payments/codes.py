@@ -26,6 +26,7 @@ class PaymentsAction(StrEnum):
     PAYMENT_CALLBACK_REJECTED = "payment.callback_rejected"
     PAYMENT_CHECKOUT_EXPIRED = "payment.checkout_expired"
     PAYMENT_CHECKOUT_FAILED = "payment.checkout_failed"
+    PAYMENT_CHECKOUT_RATE_LIMITED = "payment.checkout_rate_limited"
     PAYMENT_CHECKOUT_STARTED = "payment.checkout_started"
     PAYMENT_CHECKOUT_SUCCEEDED = "payment.checkout_succeeded"
     PAYMENT_POSTING_REFUSED = "payment.posting_refused"

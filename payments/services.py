@@ -8,6 +8,7 @@ session is marked paid exactly when its payment is posted.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from contracts.services import payment_post
 from core.errors import ApplicationError, NotFoundError
 from core.money import format_money as money
 from core.money import parse_amount
+from core.throttle import pending_add, pending_take, window_hit
 from payments.codes import PaymentsAction, PaymentsError
 from payments.models import CheckoutChoice, CheckoutProvider, CheckoutSession, CheckoutStatus
 
@@ -32,6 +34,7 @@ from .providers import CallbackResult, InvalidSignature, get_provider
 from .selectors import checkout_minimum
 
 ZERO = Decimal("0.00")
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -98,6 +101,18 @@ def checkout_start(*, actor: User, user: User, contract_id: int, choice: str, am
         data={"contract": contract.number, "amount": value, "choice": choice, "provider": provider},
     )
     return session
+
+
+@transaction.atomic
+def checkout_rate_limited_record(*, actor: User, scope: str, per_window: int, window_seconds: int) -> None:
+    """A customer (or their address) went over the checkout-start limit: once per window."""
+    audit_record(
+        action=PaymentsAction.PAYMENT_CHECKOUT_RATE_LIMITED,
+        actor=actor,
+        subject_user_id=actor.pk,
+        data={"limit": scope, "per_window": per_window, "window_seconds": window_seconds},
+        system="payments",
+    )
 
 
 def _refuse(session: CheckoutSession, result: CallbackResult, *, code: str, message: str) -> ApplicationError:
@@ -249,21 +264,49 @@ def checkout_callback(
     *, provider: str, source: HttpRequest | Mapping[str, Any], remote_ip: str | None
 ) -> CheckoutSession:
     """Verify a provider's callback and apply it. A callback that fails verification changes
-    nothing; it is recorded (``payment.callback_rejected``, provider and remote IP) and re-raised."""
+    nothing and is re-raised; refusals are recorded in aggregate (``callback_rejection_note``)."""
     handler = get_provider(provider)
     try:
         result = handler.verify_callback(source)
     except InvalidSignature as exc:
-        with transaction.atomic():
-            audit_record(
-                action=PaymentsAction.PAYMENT_CALLBACK_REJECTED,
-                actor=None,
-                object_type="payments.checkoutsession",
-                data={"provider": provider, "remote_ip": remote_ip or "", "reason": str(exc)},
-                system=f"payments:{provider}",
-            )
+        callback_rejection_note(provider=provider, remote_ip=remote_ip, reason=str(exc))
         raise
     return checkout_complete(result=result)
+
+
+REJECTION_SCOPE = "payments.callback_rejected"
+
+
+def callback_rejection_note(*, provider: str, remote_ip: str | None, reason: str) -> None:
+    """Record a refused (unverifiable) callback without letting a flood of them fill the trail.
+
+    Every refusal is counted in the cache; at most one ``payment.callback_rejected`` event is
+    written per provider and remote address per window (``PAYMENT_CALLBACK_REJECT_WINDOW_SECONDS``),
+    on the window's first refusal. Its ``count`` is the number of refusals from that provider and
+    address since the previous such event, this one included, so none goes uncounted.
+    """
+    key = f"{provider}|{remote_ip or ''}"
+    pending = pending_add(REJECTION_SCOPE, key)
+    window = int(getattr(settings, "PAYMENT_CALLBACK_REJECT_WINDOW_SECONDS", 600))
+    hit = window_hit(REJECTION_SCOPE, key, window_seconds=window)
+    logger.warning("payment callback refused: provider=%s remote_ip=%s reason=%s", provider, remote_ip, reason)
+    if not hit.first:
+        return
+    with transaction.atomic():
+        audit_record(
+            action=PaymentsAction.PAYMENT_CALLBACK_REJECTED,
+            actor=None,
+            object_type="payments.checkoutsession",
+            data={
+                "provider": provider,
+                "remote_ip": remote_ip or "",
+                "reason": reason,
+                "count": pending,
+                "window_seconds": window,
+            },
+            system=f"payments:{provider}",
+        )
+    pending_take(REJECTION_SCOPE, key, pending)
 
 
 CHECKOUT_LIFETIME = dt.timedelta(minutes=30)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from accounts.decorators import customer_required
 from core.errors import ApplicationError, NotFoundError
 from core.forms import form_add_application_error
 from core.money import format_money as money
+from core.throttle import Limit, WindowHit, client_ip, throttle_request
 from payments.codes import PaymentsError
 from payments.models import CheckoutChoice, CheckoutProvider, CheckoutStatus
 
@@ -39,6 +41,17 @@ def start(request: HttpRequest) -> HttpResponse:
         choice = CheckoutChoice.OVERDUE if options.balance.pay_now > 0 else CheckoutChoice.PAYOFF
         form = CheckoutStartForm(initial={"contract": contract_id, "choice": choice})
         return render(request, "payments/start.html", {"form": form, "options": options})
+    window = settings.RATE_LIMIT_CHECKOUT_WINDOW_SECONDS
+    refused = throttle_request(
+        request,
+        [
+            (Limit("checkout.ip", settings.RATE_LIMIT_CHECKOUT_PER_IP, window), client_ip(request)),
+            (Limit("checkout.account", settings.RATE_LIMIT_CHECKOUT_PER_ACCOUNT, window), str(request.user.pk)),
+        ],
+        on_first_excess=lambda limit, hit: _audit_checkout_limit(request, limit, hit),
+    )
+    if refused is not None:
+        return refused
     contract_id = _contract_id(request.POST.get("contract"))
     form = CheckoutStartForm(request.POST)
     if form.is_valid():
@@ -57,6 +70,15 @@ def start(request: HttpRequest) -> HttpResponse:
             form_add_application_error(form, exc)
     options = selectors.checkout_options_for_user(user=request.user, contract_id=contract_id)  # type: ignore[arg-type]
     return render(request, "payments/start.html", {"form": form, "options": options}, status=400)
+
+
+def _audit_checkout_limit(request: HttpRequest, limit: Limit, hit: WindowHit) -> None:
+    services.checkout_rate_limited_record(
+        actor=request.user,  # type: ignore[arg-type]
+        scope=limit.scope,
+        per_window=limit.limit,
+        window_seconds=limit.window_seconds,
+    )
 
 
 @customer_required

@@ -8,3 +8,7 @@ from enum import StrEnum
 
 class PortalError(StrEnum):
     NO_LETTER = "no_letter"
+
+
+class PortalAction(StrEnum):
+    LOGIN_CODE_RATE_LIMITED = "auth.login_code_rate_limited"

@@ -7,7 +7,12 @@ from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import LEGALLY_REQUIRED_CHANNELS, ContactChannel
+from accounts.models import (
+    LEGALLY_REQUIRED_CHANNELS,
+    MAX_INCONVENIENT_TIMES,
+    ContactChannel,
+    too_many_time_ranges_error,
+)
 from contracts.evidence import EVIDENCE_ACCEPT, evidence_help_text
 
 
@@ -46,8 +51,17 @@ class PreferencesForm(forms.Form):
     inconvenient_times = forms.CharField(
         label=_("Times that are inconvenient for you (one range per line, e.g. 12:00-13:30)"),
         required=False,
+        # Room for the most ranges, generously written ("12:00 - 13:30", one per line).
+        max_length=MAX_INCONVENIENT_TIMES * 24,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
     language = forms.ChoiceField(
         label=_("Language"), choices=settings.LANGUAGES, widget=forms.Select(attrs={"class": "form-select"})
     )
+
+    def clean_inconvenient_times(self) -> str:
+        text = self.cleaned_data.get("inconvenient_times") or ""
+        if len([line for line in text.splitlines() if line.strip()]) > MAX_INCONVENIENT_TIMES:
+            error = too_many_time_ranges_error()
+            raise forms.ValidationError(error.message, code=error.code)
+        return text

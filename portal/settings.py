@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_celery_beat",
     "import_export",
+    "csp",
     # Project apps, in dependency order (each depends only on those above it).
     "core",
     "audit",
@@ -97,9 +99,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refuses oversized API bodies before anything reads them (translated, so after locale).
+    "core.http_limits.ApiBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -303,6 +309,13 @@ AUDIT_SEAL_MAX_LAG_SECONDS = env.int("AUDIT_SEAL_MAX_LAG_SECONDS", default=3600)
 APPEALS_SECOND_APPROVAL_ABOVE = env.str("APPEALS_SECOND_APPROVAL_ABOVE", default="500.00")
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
+# --- API request limits (core.http_limits) ------------------------------------------------
+# Largest JSON or form body, largest multipart body (evidence: 5 files plus the form) and
+# deepest JSON nesting an API accepts; larger bodies get 413, deeper JSON a coded 400.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=5 * EVIDENCE_MAX_BYTES + 1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+
 # Days-past-due buckets: (label, first day, last day or None).
 DELINQUENCY_BUCKETS = [("M0", 0, 0), ("M1", 1, 30), ("M2", 31, 60), ("M3", 61, 90), ("M4", 91, 180), ("M5+", 181, None)]
 
@@ -310,6 +323,11 @@ DELINQUENCY_BUCKETS = [("M0", 0, 0), ("M1", 1, 30), ("M2", 31, 60), ("M3", 61, 9
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.http_limits.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.api_exception_handler",
 }
@@ -327,6 +345,39 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts, styles and fonts only from our own static files (vendored Bootstrap and htmx): no
+# inline script, no style attribute, no CDN. data: images are Bootstrap's CSS icons. A
+# response that sets its own policy (evidence files: "sandbox") keeps it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features the portal never uses, switched off for every page.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,
@@ -336,6 +387,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Request rate limits (core.throttle; counted in the cache) ----------------------------
+# Sign-in code requests per client IP and per mobile number, and checkout starts per client
+# IP and per account, each per window of seconds. IPs are generous: carrier NAT is shared.
+RATE_LIMIT_LOGIN_CODE_PER_IP = env.int("RATE_LIMIT_LOGIN_CODE_PER_IP", default=30)
+RATE_LIMIT_LOGIN_CODE_PER_NUMBER = env.int("RATE_LIMIT_LOGIN_CODE_PER_NUMBER", default=5)
+RATE_LIMIT_LOGIN_CODE_WINDOW_SECONDS = env.int("RATE_LIMIT_LOGIN_CODE_WINDOW_SECONDS", default=15 * 60)
+RATE_LIMIT_CHECKOUT_PER_IP = env.int("RATE_LIMIT_CHECKOUT_PER_IP", default=60)
+RATE_LIMIT_CHECKOUT_PER_ACCOUNT = env.int("RATE_LIMIT_CHECKOUT_PER_ACCOUNT", default=10)
+RATE_LIMIT_CHECKOUT_WINDOW_SECONDS = env.int("RATE_LIMIT_CHECKOUT_WINDOW_SECONDS", default=10 * 60)
 
 # --- SMS --------------------------------------------------------------------------------
 # Embedded default: one JSON file per message under var/sms/ (no gateway needed).
@@ -354,6 +415,9 @@ SMS_RECEIPT_SECRET = env.str("SMS_RECEIPT_SECRET", default="")
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox")
 # Signs sandbox callbacks (HMAC-SHA256). Empty: derived from SECRET_KEY (payments.providers).
 PAYMENT_SANDBOX_SECRET = env.str("PAYMENT_SANDBOX_SECRET", default="")
+# Unverifiable callbacks: at most one audit event per provider and remote address per window
+# (seconds), carrying the count of refusals since the previous one.
+PAYMENT_CALLBACK_REJECT_WINDOW_SECONDS = env.int("PAYMENT_CALLBACK_REJECT_WINDOW_SECONDS", default=600)
 ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
 ALIPAY_GATEWAY_URL = env.str("ALIPAY_GATEWAY_URL", default="https://openapi.alipay.com/gateway.do")
 # PEM text; "\n" escapes are turned into line breaks.

@@ -5,16 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.identifiers import normalise_phone
 from accounts.services import login_code_issue
+from audit.services import audit_record
+from core.throttle import Limit, WindowHit, client_ip, throttle_request
 from notices.channels import ChannelError
 from notices.channels.sms import SmsChannel
+
+from .codes import PortalAction
 
 SESSION_KEY = "login_code_phone"
 
@@ -49,8 +57,42 @@ class CodeForm(forms.Form):
     )
 
 
+def _login_code_limits() -> tuple[Limit, Limit]:
+    window = settings.RATE_LIMIT_LOGIN_CODE_WINDOW_SECONDS
+    return (
+        Limit("login_code.ip", settings.RATE_LIMIT_LOGIN_CODE_PER_IP, window),
+        Limit("login_code.number", settings.RATE_LIMIT_LOGIN_CODE_PER_NUMBER, window),
+    )
+
+
+def _number_key(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except ValidationError:
+        return raw.strip()[:32]
+
+
+def _audit_login_code_limit(limit: Limit, hit: WindowHit) -> None:
+    with transaction.atomic():
+        audit_record(
+            action=PortalAction.LOGIN_CODE_RATE_LIMITED,
+            actor=None,
+            data={"limit": limit.scope, "per_window": limit.limit, "window_seconds": limit.window_seconds},
+            system="portal:login_code",
+        )
+
+
 def login_code_request(request: HttpRequest) -> HttpResponse:
     form = PhoneForm(request.POST or None)
+    if request.method == "POST":
+        by_ip, by_number = _login_code_limits()
+        refused = throttle_request(
+            request,
+            [(by_ip, client_ip(request)), (by_number, _number_key(request.POST.get("phone", "")))],
+            on_first_excess=_audit_login_code_limit,
+        )
+        if refused is not None:
+            return refused
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         user, code = login_code_issue(phone=phone)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -8,6 +9,14 @@ from django_otp.util import random_hex
 from accounts.models import User
 from accounts.roles import Role
 from tests.accounts.factories import PASSWORD, make_customer, make_staff
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit and refusal counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

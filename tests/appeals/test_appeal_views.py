@@ -23,11 +23,12 @@ from contracts.services import delinquency_sweep_range
 from core.errors import ApplicationError
 from tests.accounts.factories import make_customer, make_staff
 from tests.conftest import login, login_verified_staff
+from tests.contracts.evidence_files import minimal_pdf
 from tests.contracts.factories import make_contract
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%evidence\n1 0 obj<<>>endobj\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def pdf(name: str = "receipt.pdf", size: int | None = None) -> SimpleUploadedFile:
@@ -144,6 +145,7 @@ def test_customer_files_a_dispute_with_a_pdf_and_collection_pauses():
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Security-Policy"] == "sandbox"
     assert b"".join(download.streaming_content) == PDF
     assert AuditEvent.objects.filter(action="evidence.viewed", object_id=str(evidence.pk), actor_id=me.user_id).exists()
 
@@ -158,14 +160,19 @@ def _html_as_pdf() -> SimpleUploadedFile:
     )
 
 
+def _pdf_header_then_html() -> SimpleUploadedFile:
+    body = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>"
+    return SimpleUploadedFile("statement.pdf", body, content_type="application/pdf")
+
+
 def _html() -> SimpleUploadedFile:
     return SimpleUploadedFile("page.html", b"<!doctype html><html><body>x</body></html>", content_type="text/html")
 
 
 @pytest.mark.parametrize(
     "make_upload",
-    [lambda: pdf(size=6 * 1024 * 1024), _exe, _html_as_pdf, _html],
-    ids=["6mb-pdf", "exe-named-pdf", "html-named-pdf", "html"],
+    [lambda: pdf(size=6 * 1024 * 1024), _exe, _html_as_pdf, _pdf_header_then_html, _html],
+    ids=["6mb-pdf", "exe-named-pdf", "html-named-pdf", "pdf-header-then-html", "html"],
 )
 def test_bad_evidence_is_refused_with_a_clear_error_and_creates_nothing(make_upload):
     me = make_customer()
@@ -185,7 +192,7 @@ def test_bad_evidence_is_refused_with_a_clear_error_and_creates_nothing(make_upl
     errors = response.context["form"].errors["evidence"]
     with translation.override(response.wsgi_request.LANGUAGE_CODE), pytest.raises(ApplicationError) as expected:
         evidence_check(make_upload())
-    assert expected.value.code in ("file_too_large", "file_type_not_allowed")
+    assert expected.value.code in ("file_too_large", "file_type_not_allowed", "file_unreadable")
     assert errors == [str(expected.value.message)]
     assert 'id="evidence-error"' in response.content.decode()
     assert not Case.objects.exists() and not Evidence.objects.exists() and not CollectionHold.objects.exists()
@@ -547,6 +554,8 @@ def test_staff_evidence_viewer_serves_inline_with_nosniff_and_is_audited():
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline")
     assert response["X-Content-Type-Options"] == "nosniff"
+    # Shown in a sandbox: no scripts, no same-origin access, whatever the file holds.
+    assert response["Content-Security-Policy"] == "sandbox"
     assert b"".join(response.streaming_content) == PDF
     event = AuditEvent.objects.get(action="evidence.viewed", actor_id=agent.pk)
     assert event.object_id == str(evidence.pk) and event.subject_user_id == case.customer.user_id

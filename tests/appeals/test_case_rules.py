@@ -17,11 +17,12 @@ from contracts.services import delinquency_sweep_range
 from core.errors import ApplicationError
 from tests.accounts.factories import make_customer, make_staff
 from tests.conftest import login, login_verified_staff
+from tests.contracts.evidence_files import minimal_pdf
 from tests.contracts.factories import make_contract
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%evidence\n1 0 obj<<>>endobj\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def pdf(n: int = 1) -> SimpleUploadedFile:

@@ -32,6 +32,7 @@ from notices.contact import ProposedDetails, contact_judge, ruleset_for
 from notices.models import Notice, NoticeStatus
 from notices.services import notice_deliver
 from tests.accounts.factories import make_customer, make_staff
+from tests.contracts.evidence_files import minimal_pdf
 from tests.contracts.factories import make_contract
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def sweep(contract, day):
 
 
 def pdf(name="evidence.pdf", size=None):
-    content = b"%PDF-1.4\n%evidence\n"
+    content = minimal_pdf()
     if size:
         content += b"0" * (size - len(content))
     return SimpleUploadedFile(name, content, content_type="application/pdf")

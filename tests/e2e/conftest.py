@@ -42,8 +42,15 @@ def page(browser):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 412, "height": 915}, locale="zh-CN")  # a phone
     page = context.new_page()
     page.set_default_timeout(20_000)
+    # Every page must work under the Content-Security-Policy: a refused script, style or
+    # resource shows up as a console error and fails the test.
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     yield page
     context.close()
+    assert not refused, refused
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, ContractStatus, RepaymentPlan
 from portal.demo import DEMO_PASSWORD, load_demo_data
+from tests.contracts.evidence_files import minimal_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +49,7 @@ def test_customer_pays_overdue_amount_asks_for_a_plan_and_switches_language(live
     shoot(page, "07-contract-current")
 
     pdf = tmp_path / "wage-statement.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf.write_bytes(minimal_pdf())
     page.goto(live_server.url + f"/me/contracts/{contract.pk}/plan/")
     page.select_option("#id_months", "3")
     page.wait_for_selector("#plan-schedule")

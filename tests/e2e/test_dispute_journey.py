@@ -16,6 +16,7 @@ from appeals.models import Case, CaseStatus
 from contracts.models import CollectionHold, Contract
 from portal.celery import app as celery_app
 from portal.demo import DEMO_PASSWORD, load_demo_data
+from tests.contracts.evidence_files import minimal_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +47,7 @@ def test_dispute_is_filed_resolved_and_the_hold_lifts(live_server, browser, shoo
     page.wait_for_url(re.compile(r"/me/$"))
 
     evidence = tmp_path / "bank-statement.pdf"
-    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    evidence.write_bytes(minimal_pdf())
     page.goto(live_server.url + f"/me/appeals/new/?kind=dispute&contract={contract.pk}")
     page.select_option("#id_category", "charge_challenged")
     page.fill("#id_description", "违约金不应收取：我在宽限期内已经转账。")

@@ -14,6 +14,7 @@ from contracts.services import delinquency_sweep_range
 from notices.models import Notice
 from tests.accounts.factories import make_customer
 from tests.conftest import login
+from tests.contracts.evidence_files import minimal_pdf
 from tests.contracts.factories import make_contract
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def _another_customers_objects():
         description="x",
         filed_via="portal",
         contract_id=contract.pk,
-        evidence=[SimpleUploadedFile("e.pdf", b"%PDF-1.4\n", content_type="application/pdf")],
+        evidence=[SimpleUploadedFile("e.pdf", minimal_pdf(), content_type="application/pdf")],
     )
     values["case"] = case.pk
     values["evidence"] = case.evidence.get().pk
@@ -199,7 +200,7 @@ def test_plan_request_with_a_renamed_executable_is_refused_and_creates_nothing(t
     assert response.status_code == 200
     assert "PDF, JPEG" in response.content.decode() or "PDF、JPEG" in response.content.decode()
     assert not contract.plans.exists()
-    pdf = SimpleUploadedFile("wages.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("wages.pdf", minimal_pdf(), content_type="application/pdf")
     response = client.post(
         reverse("portal:plan_request", kwargs={"pk": contract.pk}),
         {"months": 6, "reason": "income fell", "evidence": pdf},

@@ -26,8 +26,11 @@ def test_demo_data_has_contracts_in_every_interesting_state():
     from contracts.models import Contract, ContractStatus, PlanStatus, PromiseStatus, ServiceState
 
     call_command("demo_data")
-    by_customer = {c.customer.user.phone: c for c in Contract.objects.select_related("customer__user")
-                   if c.product.code != "demo-bnpl" or c.customer.user.phone == "+8613800138002"}
+    by_customer = {
+        c.customer.user.phone: c
+        for c in Contract.objects.select_related("customer__user")
+        if c.product.code != "demo-bnpl" or c.customer.user.phone == "+8613800138002"
+    }
     assert by_customer["+8613800138001"].status == ContractStatus.CURRENT
     assert by_customer["+8613800138002"].days_past_due == 3
     assert by_customer["+8613800138003"].days_past_due == 20
