@@ -14,9 +14,24 @@ from tests.accounts.factories import PASSWORD, make_customer, make_staff
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit and refusal counters live in the cache: each test starts with none."""
-    cache.clear()
+    _clear_own_cache()
     yield
-    cache.clear()
+    _clear_own_cache()
+
+
+def _clear_own_cache() -> None:
+    """Clear this test process's keys only: on a Redis shared by parallel test processes a
+    ``flushdb`` would wipe another process's counters in the middle of its test."""
+    from django.conf import settings
+
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    if not prefix:
+        cache.clear()
+        return
+    client = cache._cache.get_client()  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture
