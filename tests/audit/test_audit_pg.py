@@ -129,3 +129,13 @@ def test_the_connected_role_cannot_change_the_log(db, sql):
         audit_record(action="test.event", actor=None)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
+
+
+@pytest.mark.owner_only
+def test_the_deployment_check_warns_when_the_application_owns_the_audit_table(db, settings):
+    from audit.checks import audit_keys_and_role
+
+    settings.PRODUCTION = True
+    settings.AUDIT_CHAIN_KEY = "k" * 48
+    settings.AUDIT_SIGNING_KEY = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+    assert [message.id for message in audit_keys_and_role(None)] == ["fairdue.W012"]
