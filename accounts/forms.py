@@ -27,3 +27,31 @@ class TokenForm(forms.Form):
         max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
     )
+
+
+class VerifyTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code from your authenticator app, or a backup code"),
+        min_length=6,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class ReplaceDeviceForm(TokenForm):
+    current_token = forms.CharField(
+        label=_("Code from your current authenticator app, or a backup code"),
+        min_length=6,
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+    field_order = ["current_token", "token"]
+
+
+class TwoFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded in the audit trail, e.g. how the person proved who they are."),
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django_otp.plugins.otp_static.models import StaticToken
 
 from accounts.codes import AccountsError
 from core.errors import NotFoundError
@@ -11,6 +12,15 @@ from .roles import Role
 
 def user_has_role(user: User, role: Role) -> bool:
     return user.groups.filter(name=role).exists()
+
+
+def user_is_admin(user: User) -> bool:
+    """Administrators: active staff who are superusers or hold the admin role."""
+    return bool(user.is_active and user.is_staff and (user.is_superuser or user_has_role(user, Role.ADMIN)))
+
+
+def backup_codes_remaining(*, user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def customer_profiles_for_staff(*, user: User) -> QuerySet[CustomerProfile]:

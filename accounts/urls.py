@@ -28,4 +28,6 @@ urlpatterns = [
     ),
     path("2fa/setup/", views.two_factor_setup, name="2fa_setup"),
     path("2fa/verify/", views.two_factor_verify, name="2fa_verify"),
+    path("2fa/replace/", views.two_factor_replace, name="2fa_replace"),
+    path("2fa/backup-codes/", views.two_factor_backup_codes, name="2fa_backup_codes"),
 ]

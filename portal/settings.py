@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_otp",
+    "django_otp.plugins.otp_static",
     "django_otp.plugins.otp_totp",
     "django_celery_beat",
     "import_export",

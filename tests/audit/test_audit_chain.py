@@ -318,6 +318,7 @@ def test_an_audited_commit_nudges_the_sealer_once(monkeypatch):
 
 @pytest.mark.django_db
 def test_the_staff_dashboard_shows_the_seal_lag(verified_agent_client):
+    verified_agent_client.cookies["django_language"] = "en"
     _record(2)
     page = verified_agent_client.get("/staff/").content.decode()
     waiting = audit_seal_status().unsealed

@@ -12,15 +12,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.codes import AccountsAction, AccountsError
 from audit.services import audit_record
-from core.errors import ApplicationError, ForbiddenError
+from core.errors import ApplicationError
 
-from .crypto import encrypt_text, keyed_digest, mask_national_id
-from .identifiers import normalise_mainland_mobile, normalise_phone
-from .models import (
+from ..crypto import encrypt_text, keyed_digest, mask_national_id
+from ..identifiers import normalise_mainland_mobile, normalise_phone
+from ..models import (
     LEGALLY_REQUIRED_CHANNELS,
     ContactChannel,
     ContactPreference,
@@ -32,8 +31,8 @@ from .models import (
     StaffProfile,
     User,
 )
-from .roles import ROLE_PERMISSIONS, Role
-from .validators import validate_cn_resident_id
+from ..roles import ROLE_PERMISSIONS, Role
+from ..validators import validate_cn_resident_id
 
 
 @transaction.atomic
@@ -190,33 +189,6 @@ def customer_pii_view(*, actor: User, profile: CustomerProfile, purpose: str) ->
 
 
 @transaction.atomic
-def totp_device_start(*, actor: User) -> TOTPDevice:
-    """An unconfirmed TOTP device for set-up (reused until confirmed)."""
-    device = TOTPDevice.objects.filter(user=actor, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=actor, name="default", confirmed=False)
-        audit_record(action=AccountsAction.AUTH_TOTP_SETUP_STARTED, actor=actor, obj=device)
-    return device
-
-
-@transaction.atomic
-def totp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> TOTPDevice:
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=actor)
-    if device.confirmed:
-        return device
-    if not device.verify_token(token.strip()):
-        audit_record(action=AccountsAction.AUTH_TOTP_SETUP_FAILED, actor=actor, obj=device)
-        raise ApplicationError(
-            code=AccountsError.INVALID_TOKEN,
-            message=_("That code is not valid. Check the clock of your authenticator app and try again."),
-        )
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    audit_record(action=AccountsAction.AUTH_TOTP_CONFIRMED, actor=actor, obj=device)
-    return device
-
-
-@transaction.atomic
 def user_language_set(*, actor: User, language: str) -> User:
     language = Language(language)
     before = actor.language
@@ -365,73 +337,47 @@ def login_code_check(*, phone: str, code: str, now: dt.datetime | None = None) -
     return user
 
 
-# --- administrators editing users --------------------------------------------------------------
-USER_ADMIN_FIELDS = ("email", "phone", "full_name", "language", "is_active", "is_staff", "is_superuser")
+from .admin_edits import (  # noqa: E402
+    USER_ADMIN_FIELDS,
+    customer_profile_admin_save,
+    user_admin_save,
+    user_roles_set,
+)
+from .two_factor import (  # noqa: E402
+    BACKUP_CODE_COUNT,
+    BACKUP_DEVICE_NAME,
+    backup_codes_regenerate,
+    otp_token_verify,
+    totp_device_confirm,
+    totp_device_replace,
+    totp_device_start,
+    two_factor_reset,
+)
 
-
-def _require_admin(actor: User) -> None:
-    if not actor.has_perm("accounts.change_user"):
-        raise ForbiddenError(code=AccountsError.USER_CHANGE_FORBIDDEN, message=_("Only administrators edit users."))
-
-
-@transaction.atomic
-def user_admin_save(*, actor: User, user: User, changed: list[str], created: bool) -> User:
-    """An administrator creates or edits a user (admin form): saved here, audited with each
-    changed field's value before and after (passwords never)."""
-    _require_admin(actor)
-    fields = [name for name in changed if name in USER_ADMIN_FIELDS]
-    before: dict[str, Any] = {}
-    if not created:
-        current = User.objects.select_for_update().get(pk=user.pk)
-        before = {name: getattr(current, name) for name in fields}
-    user.save()
-    audit_record(
-        action=AccountsAction.USER_CREATED_BY_ADMIN if created else AccountsAction.USER_UPDATED,
-        actor=actor,
-        obj=user,
-        subject_user_id=user.pk,
-        data={"changes": {name: {"before": before.get(name), "after": getattr(user, name)} for name in fields}},
-    )
-    return user
-
-
-@transaction.atomic
-def user_roles_set(*, actor: User, user_id: int, group_ids: list[int]) -> list[str]:
-    """An administrator sets a user's roles (groups); the change is audited before and after.
-    Nobody changes their own roles."""
-    _require_admin(actor)
-    user = User.objects.select_for_update().get(pk=user_id)
-    before = sorted(user.groups.values_list("name", flat=True))
-    after = sorted(Group.objects.filter(pk__in=group_ids).values_list("name", flat=True))
-    if before == after:
-        return after
-    if user.pk == actor.pk:
-        raise ForbiddenError(code=AccountsError.OWN_ROLES, message=_("You cannot change your own roles."))
-    user.groups.set(group_ids)
-    audit_record(
-        action=AccountsAction.ROLES_CHANGED,
-        actor=actor,
-        obj=user,
-        subject_user_id=user.pk,
-        data={"before": before, "after": after},
-    )
-    return after
-
-
-@transaction.atomic
-def customer_profile_admin_save(*, actor: User, profile: CustomerProfile, changed: list[str]) -> CustomerProfile:
-    """An administrator corrects a customer's record in the admin; audited field by field
-    (values are personal data: the event names the fields, not their contents)."""
-    if not actor.has_perm("accounts.change_customerprofile"):
-        raise ForbiddenError(
-            code=AccountsError.USER_CHANGE_FORBIDDEN, message=_("Only administrators edit customer records.")
-        )
-    profile.save()
-    audit_record(
-        action=AccountsAction.CUSTOMER_UPDATED,
-        actor=actor,
-        obj=profile,
-        subject_user_id=profile.user_id,
-        data={"fields": sorted(changed)},
-    )
-    return profile
+__all__ = [
+    "BACKUP_CODE_COUNT",
+    "BACKUP_DEVICE_NAME",
+    "LOGIN_CODES_PER_HOUR",
+    "LOGIN_CODE_MAX_ATTEMPTS",
+    "LOGIN_CODE_MIN_INTERVAL",
+    "LOGIN_CODE_TTL",
+    "USER_ADMIN_FIELDS",
+    "backup_codes_regenerate",
+    "contact_preference_update",
+    "customer_create",
+    "customer_pii_view",
+    "customer_profile_admin_save",
+    "emergency_contact_add",
+    "login_code_check",
+    "login_code_issue",
+    "otp_token_verify",
+    "roles_sync",
+    "staff_create",
+    "totp_device_confirm",
+    "totp_device_replace",
+    "totp_device_start",
+    "two_factor_reset",
+    "user_admin_save",
+    "user_language_set",
+    "user_roles_set",
+]
