@@ -43,13 +43,28 @@ for _device_model in (TOTPDevice, StaticDevice):
         admin.site.unregister(_device_model)
 
 
-def _require_pii(request: HttpRequest) -> None:
-    if not request.user.has_perm(VIEW_PII):
-        raise PermissionDenied
+class AuditedPersonalDataAdmin(admin.ModelAdmin):
+    """A record page that shows a customer's personal data: only with the permission, and
+    each opening is audited (``pii.viewed``) with the page as its purpose."""
+
+    pii_purpose = ""
+    pii_profile_lookup = "pk"  # how the record's id finds the customer profile
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        if not request.user.has_perm(VIEW_PII):
+            raise PermissionDenied
+        profile = CustomerProfile.objects.filter(**{self.pii_profile_lookup: object_id}).first()
+        if request.method == "GET" and profile is not None:
+            customer_pii_view(actor=request.user, profile=profile, purpose=self.pii_purpose)  # type: ignore[arg-type]
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedPersonalDataAdmin, DjangoUserAdmin):
+    pii_purpose = "admin_user_page"
+    pii_profile_lookup = "user_id"
     ordering = ("id",)
     list_display = ("id", "masked_email", "masked_phone", "is_staff", "is_active", "last_login")
     search_fields = ("email", "phone")
@@ -75,15 +90,6 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("mobile"))
     def masked_phone(self, obj: User) -> str:
         return mask_phone(obj.phone) if obj.phone else "—"
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        _require_pii(request)
-        profile = CustomerProfile.objects.filter(user_id=object_id).first()
-        if request.method == "GET" and profile is not None:
-            customer_pii_view(actor=request.user, profile=profile, purpose="admin_user_page")  # type: ignore[arg-type]
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         user_admin_save(actor=request.user, user=obj, changed=list(form.changed_data), created=not change)  # type: ignore[arg-type]
@@ -141,7 +147,7 @@ class EmergencyContactInline(admin.TabularInline):
 
 
 @admin.register(CustomerProfile)
-class CustomerProfileAdmin(admin.ModelAdmin):
+class CustomerProfileAdmin(AuditedPersonalDataAdmin):
     """Lists show masked names and numbers; a record opens only with the personal-data
     permission, and each opening is audited (``pii.viewed``)."""
 
@@ -151,15 +157,7 @@ class CustomerProfileAdmin(admin.ModelAdmin):
     exclude = ("national_id_encrypted",)
     readonly_fields = ("customer_number", "national_id_masked", "user")
     inlines = [EmergencyContactInline]
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        _require_pii(request)
-        profile = CustomerProfile.objects.filter(pk=object_id).first()
-        if request.method == "GET" and profile is not None:
-            customer_pii_view(actor=request.user, profile=profile, purpose="admin_customer_page")  # type: ignore[arg-type]
-        return super().change_view(request, object_id, form_url, extra_context)
+    pii_purpose = "admin_customer_page"
 
     def save_model(self, request: HttpRequest, obj: CustomerProfile, form: ModelForm, change: bool) -> None:
         customer_profile_admin_save(actor=request.user, profile=obj, changed=list(form.changed_data))  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from core.errors import ApplicationError
 
 from .codes import AccountsError
 from .crypto import decrypt_text
+from .masking import mask_phone
 
 
 class Language(models.TextChoices):
@@ -133,7 +134,7 @@ class CustomerProfile(models.Model):
 
     @property
     def masked_phone(self) -> str:
-        return self.phone[:-8] + "****" + self.phone[-4:] if len(self.phone) > 8 else "****"
+        return mask_phone(self.phone)
 
 
 class EmergencyContact(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ __all__ = [
     "audit_events_for_object",
     "audit_log_verify",
     "audit_seal_status",
+    "events_awaiting_seal",
 ]
 
 
@@ -33,13 +35,22 @@ class SealStatus:
     last_checkpoint_at: dt.datetime | None
 
 
+def events_awaiting_seal(*, last_seal: AuditSeal | None, full: bool = False) -> QuerySet[AuditEvent]:
+    """Committed events without a seal. Looks only after the last sealed event less a look-back
+    window of ids (a transaction that committed late keeps a lower id), so neither the sealer
+    nor the dashboard scans the whole log; ``full=True`` looks at every event."""
+    lookback = int(getattr(settings, "AUDIT_SEAL_LOOKBACK_IDS", 100_000))
+    floor = 0 if full or last_seal is None else max(0, last_seal.event_id - lookback)
+    return AuditEvent.objects.filter(pk__gt=floor, seal__isnull=True)
+
+
 def audit_seal_status() -> SealStatus:
-    last_seal = AuditSeal.objects.order_by("-seq").values_list("seq", flat=True).first()
-    waiting = AuditEvent.objects.filter(seal__isnull=True)
+    last_seal = AuditSeal.objects.order_by("-seq").first()
+    waiting = events_awaiting_seal(last_seal=last_seal)
     oldest = waiting.order_by("pk").values_list("occurred_at", flat=True).first()
     checkpoint = AuditCheckpoint.objects.order_by("-tree_size").first()
     return SealStatus(
-        sealed=last_seal or 0,
+        sealed=last_seal.seq if last_seal else 0,
         unsealed=waiting.count(),
         lag=(timezone.now() - oldest) if oldest else dt.timedelta(0),
         last_checkpoint_size=checkpoint.tree_size if checkpoint else None,

@@ -26,6 +26,7 @@ from .context import get_context
 from .hashing import GENESIS_CHAIN_HASH, chain_hash, event_entry, leaf_hash_hex, normalise_data
 from .keys import chain_key, checkpoint_dir, signing_key
 from .models import AuditCheckpoint, AuditEvent, AuditSeal
+from .selectors import events_awaiting_seal
 from .verifier import checkpoint_body
 
 if TYPE_CHECKING:
@@ -157,13 +158,11 @@ def audit_seal(*, batch: int = 5000, full: bool = False, force_checkpoint: bool 
     """
     with transaction.atomic():
         if not _lock_sealer():
-            return SealResult(0, AuditSeal.objects.count(), None)
+            return SealResult(0, AuditSeal.objects.order_by("-seq").values_list("seq", flat=True).first() or 0, None)
         last_seal = AuditSeal.objects.order_by("-seq").first()
         seq = last_seal.seq if last_seal else 0
         previous = last_seal.chain_hash if last_seal else GENESIS_CHAIN_HASH
-        lookback = int(getattr(settings, "AUDIT_SEAL_LOOKBACK_IDS", 100_000))
-        floor = 0 if full or last_seal is None else max(0, last_seal.event_id - lookback)
-        events = list(AuditEvent.objects.filter(pk__gt=floor, seal__isnull=True).order_by("pk")[:batch])
+        events = list(events_awaiting_seal(last_seal=last_seal, full=full).order_by("pk")[:batch])
         now = timezone.now()
         key = chain_key()
         seals = []

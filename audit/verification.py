@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.utils import timezone
 
@@ -66,11 +67,10 @@ class _FileCheckpoint:
     chain_hash: str
 
 
-def _read_checkpoint_files(directory: Path, report: LogReport) -> list[_FileCheckpoint]:
+def _read_checkpoint_files(directory: Path, key: Ed25519PublicKey, report: LogReport) -> list[_FileCheckpoint]:
     found: list[_FileCheckpoint] = []
     if not directory.is_dir():
         return found
-    key = public_key()
     for path in sorted(directory.glob("checkpoint-*.txt")):
         try:
             body, signature = split_checkpoint_file(path.read_text(encoding="utf-8"))
@@ -92,7 +92,7 @@ def audit_log_verify(*, chunk_size: int = 2000, directory: Path | None = None) -
     key = chain_key()
     verifying_key = public_key()
     stored = list(AuditCheckpoint.objects.order_by("tree_size"))
-    files = _read_checkpoint_files(directory or checkpoint_dir(), report)
+    files = _read_checkpoint_files(directory or checkpoint_dir(), verifying_key, report)
     expected: dict[int, list[tuple[str, str, str]]] = {}
     for checkpoint in stored:
         if not signature_valid(verifying_key, checkpoint.body, checkpoint.signature):

@@ -47,6 +47,7 @@ from appeals.services import (
 )
 from contracts.evidence import EVIDENCE_ACCEPT, MAX_EVIDENCE_FILES
 from contracts.selectors import Balance, InstallmentView, contract_balance, contracts_for_customer
+from core.dates import aware_start_of_day
 from core.errors import ApplicationError
 from core.forms import form_add_application_error
 
@@ -343,5 +344,5 @@ def report(request: HttpRequest) -> HttpResponse:
         since_day = dt.date.fromisoformat(request.GET.get("since", ""))
     except ValueError:
         since_day = today - dt.timedelta(days=REPORT_DEFAULT_DAYS)
-    since = timezone.make_aware(dt.datetime.combine(since_day, dt.time.min))
+    since = aware_start_of_day(since_day)
     return render(request, "staff/appeals/report.html", {"rows": sla_report(since=since), "since": since_day})

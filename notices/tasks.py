@@ -6,9 +6,9 @@ import datetime as dt
 
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
 from contracts.selectors import sweep_ranges
+from core.dates import business_yesterday
 
 from .services import notices_deliver, outbox_relay, sweep_and_notify_range
 
@@ -16,7 +16,7 @@ from .services import notices_deliver, outbox_relay, sweep_and_notify_range
 @shared_task(name="notices.tasks.sweep_and_notify", ignore_result=True)
 def sweep_and_notify(business_date: str | None = None) -> int:
     """Nightly: one task per block of contract ids for the business date (default yesterday)."""
-    day = dt.date.fromisoformat(business_date) if business_date else timezone.localdate() - dt.timedelta(days=1)
+    day = dt.date.fromisoformat(business_date) if business_date else business_yesterday()
     ranges = sweep_ranges()
     for first, last in ranges:
         sweep_and_notify_range_task.delay(day.isoformat(), first, last)
