@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Min, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Max, Min, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -29,12 +30,10 @@ from .models import (
     ChargeKind,
     CollectionHold,
     Contract,
-    ContractStatus,
     Installment,
     LateFeeKind,
     Payment,
     PlanStatus,
-    PromiseStatus,
     RepaymentPlan,
     ServiceState,
 )
@@ -42,7 +41,6 @@ from .schedules import add_months
 
 ZERO = Decimal("0.00")
 COMPONENTS = ("principal", "interest", "penalty", "fee")
-SWEEP_RANGE_SIZE = 2000
 
 
 def contracts_for_customer(*, customer: CustomerProfile) -> QuerySet[Contract]:
@@ -392,15 +390,13 @@ def payoff_amount(loaded: store.Loaded, on: dt.date) -> Decimal:
     return max(total - state.credit_balance, ZERO)
 
 
-def sweep_ranges(size: int = SWEEP_RANGE_SIZE) -> list[tuple[int, int]]:
-    # A paid-off contract is not swept, but may still have a plan, a promise or a notice to decide.
-    undecided = (
-        ~Q(status=ContractStatus.PAID_OFF)
-        | Q(plans__status=PlanStatus.ACTIVE)
-        | Q(promises__status=PromiseStatus.OPEN)
-        | Q(service_state=ServiceState.NOTICE_GIVEN)
-    )
-    bounds = Contract.objects.filter(undecided).aggregate(low=Min("id"), high=Max("id"))
+def sweep_ranges(size: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive id ranges covering every contract (settings.SWEEP_RANGE_SIZE ids each).
+
+    Paid-off contracts are not swept, but may still have a plan, a promise or a notice to
+    decide, so the ranges cover all ids (reading only the primary key's two ends)."""
+    size = size or settings.SWEEP_RANGE_SIZE
+    bounds = Contract.objects.aggregate(low=Min("id"), high=Max("id"))
     low, high = bounds["low"], bounds["high"]
     if low is None:
         return []

@@ -321,6 +321,10 @@ API_MAX_UPLOAD_BYTES = env.int("API_MAX_UPLOAD_BYTES", default=5 * EVIDENCE_MAX_
 API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 
 # Days-past-due buckets: (label, first day, last day or None).
+# The nightly batch: contracts per id range (one Celery task each), and whether PostgreSQL
+# closes the days with set-based statements (the ledger engine otherwise).
+SWEEP_RANGE_SIZE = env.int("SWEEP_RANGE_SIZE", default=10000)
+SWEEP_SET_BASED = env.bool("SWEEP_SET_BASED", default=True)
 DELINQUENCY_BUCKETS = [("M0", 0, 0), ("M1", 1, 30), ("M2", 31, 60), ("M3", 61, 90), ("M4", 91, 180), ("M5+", 181, None)]
 
 # --- REST framework ----------------------------------------------------------------------
