@@ -15,7 +15,8 @@ Shape (as ``shared/bench/sweep_floor.sql``): every 5th contract is overdue, its 
 installment due ((n / 5) % 180) + 1 days before D, so every ladder step fires on D; the rest
 are current, paid up, their next installment due 0..27 days after D; 0.5% are on an active
 repayment plan, 1% overdue with an open promise, 2% on a collection hold, 3% have contact
-preferences (opt-outs), 5% are under US Regulation F.
+preferences (opt-outs), 5% are under US Regulation F (these shares are chosen by a hash of n,
+so they fall on every number of days overdue).
 
 The ledger figures are not invented: each distinct contract shape (product, offsets) is run
 through the pure ledger engine (``contracts.ledger``, the same code the sweep uses) day by day
@@ -64,7 +65,7 @@ PLAN_MONTHS = 6
 PLAN_AT_DPD = 30
 CATCH_UP_DAYS = 7  # notices.services.ladder.CATCH_UP_DAYS: a step re-fires within this window
 
-# Which template a contract gets: h % 20 below the bound (h is a multiplicative hash of n).
+# Which template a contract gets: hashint4(n) % 20 below the bound.
 TEMPLATE_BOUNDS = (13, 16, 19, 20)
 
 PRODUCT_TABLES = (
@@ -604,31 +605,33 @@ def shape_rows(shapes: Sequence[Shape], setup: dict[str, Any]) -> dict[str, list
 CHUNK_SQL = """
 CREATE TEMP TABLE chunk ON COMMIT DROP AS
 WITH g AS (
-  SELECT n, (n::bigint * 2654435761) % 4294967296 AS h,
+  SELECT n, abs(hashint4(n)::bigint) AS h, abs(hashint4(-n)::bigint) AS h2,
+         abs(hashint4(n # 1431655765)::bigint) AS h3,
          CASE WHEN n % 200 = 5 THEN 'p' WHEN n % 5 = 0 THEN 'o' ELSE 'c' END AS family
   FROM generate_series(%(lo)s::int, %(hi)s::int) AS n
 ), k AS (
-  SELECT n, h, family,
+  SELECT n, h, h2, h3, family,
          CASE WHEN h % 20 < {b0} THEN 0 WHEN h % 20 < {b1} THEN 1 WHEN h % 20 < {b2} THEN 2 ELSE 3 END AS t,
          CASE family WHEN 'o' THEN (h / 20) % 3 + 1 WHEN 'c' THEN (h / 20) % 6 + 1 ELSE 0 END AS a,
          CASE family WHEN 'o' THEN (n / 5) % 180 + 1 WHEN 'c' THEN n % 28 ELSE (n / 200) % 60 + 1 END AS b
   FROM g
 )
-SELECT k.n, k.h, sc.*,
+SELECT k.n, k.h, k.h2, sc.*,
        %(cbase)s + k.n AS contract_id, %(ubase)s + k.n AS user_id, %(prbase)s + k.n AS profile_id,
-       (k.n % 40 IN (3, 10)) AS us,
-       CASE WHEN k.n % 40 IN (3, 10, 25) THEN 'en' ELSE 'zh-hans' END AS lang,
-       CASE WHEN k.n % 40 IN (3, 10)
-            THEN (ARRAY['America/New_York', 'America/Chicago', 'America/Los_Angeles'])[(k.n / 40) % 3 + 1]
+       ((k.h2 / 100) % 20 = 0) AS us,
+       CASE WHEN (k.h2 / 100) % 20 IN (0, 1) THEN 'en' ELSE 'zh-hans' END AS lang,
+       CASE WHEN (k.h2 / 100) % 20 = 0
+            THEN (ARRAY['America/New_York', 'America/Chicago', 'America/Los_Angeles'])[(k.h2 / 2000) % 3 + 1]
             ELSE 'Asia/Shanghai' END AS tz,
-       CASE WHEN k.n % 40 IN (3, 10) THEN '+1312' || lpad(k.n::text, 7, '0')
+       CASE WHEN (k.h2 / 100) % 20 = 0 THEN '+1312' || lpad(k.n::text, 7, '0')
             ELSE '+86139' || lpad(k.n::text, 8, '0') END AS phone,
        'c' || k.n || '@{domain}' AS login_email,
-       (k.n % 10 <> 9) AS has_email,
-       (sc.family = 'o' AND k.n % 50 = 10) AS on_hold,
-       (sc.family = 'o' AND k.n % 100 = 15) AS promised,
-       (k.n % 100 IN (2, 20, 40)) AS has_preference,
-       (k.n % 100 IN (2, 20, 40) AND (k.n / 100) % 4 IN (0, 3)) AS prefers_email,
+       ((k.h3 / 100) % 10 <> 9) AS has_email,
+       (sc.family = 'o' AND (k.h3 / 7) % 10 = 0) AS on_hold,
+       (sc.family = 'o' AND (k.h3 / 7) % 20 = 1) AS promised,
+       (k.h3 % 100 < 3) AS has_preference,
+       (k.h3 / 1000) % 4 AS preference_kind,
+       (k.h3 % 100 < 3 AND (k.h3 / 1000) % 4 IN (0, 3)) AS prefers_email,
        tp.product_id, tp.terms_id, tp.principal, tp.annual_rate, tp.schedule_method, tp.grace_days,
        tp.penalty_daily_rate, tp.late_fee_kind, tp.late_fee_value, tp.late_fee_cap, tp.cost_cap_annual_rate,
        tp.allocation_order, tp.suspension_notice_after_days, tp.suspension_notice_days, tp.charge_off_dpd,
@@ -667,8 +670,8 @@ FROM chunk;
 INSERT INTO accounts_contactpreference (id, preferred_channel, opt_outs, inconvenient_times, late_contact_consent,
   cease_requested_on, attorney_name, updated_at, profile_id, reduced_contact_limits)
 SELECT %(pfbase)s + n, CASE WHEN prefers_email THEN 'email' ELSE 'sms' END,
-       (ARRAY['["sms"]', '["email"]', '["call"]', '[]'])[(n / 100) % 4 + 1]::jsonb,
-       (ARRAY['[]', '[]', '["12:00-13:30"]', '["21:00-22:00"]'])[(n / 100) % 4 + 1]::jsonb,
+       (ARRAY['["sms"]', '["email"]', '["call"]', '[]'])[preference_kind + 1]::jsonb,
+       (ARRAY['[]', '[]', '["12:00-13:30"]', '["21:00-22:00"]'])[preference_kind + 1]::jsonb,
        false, NULL, '', {start_noon}, profile_id, false
 FROM chunk WHERE has_preference;
 """,
@@ -747,15 +750,15 @@ FROM chunk c JOIN s_trans t ON t.shape_id = c.shape_id;
     # collection
     """
 INSERT INTO contracts_collectionhold (id, reason, source, placed_on, released_on, contract_id, placed_by_id)
-SELECT %(hbase)s + n, (ARRAY['dispute', 'hardship', 'complaint', 'appeal'])[(n / 50) % 4 + 1], '',
-       ((%(d)s::date - ((n / 50) % 10 + 1))::timestamp + interval '10 hours') AT TIME ZONE 'Asia/Shanghai',
+SELECT %(hbase)s + n, (ARRAY['dispute', 'hardship', 'complaint', 'appeal'])[(h2 / 20) % 4 + 1], '',
+       ((%(d)s::date - ((h2 / 80) % 10 + 1)::int)::timestamp + interval '10 hours') AT TIME ZONE 'Asia/Shanghai',
        NULL, contract_id, NULL
 FROM chunk WHERE on_hold;
 """,
     """
 INSERT INTO contracts_promisetopay (id, amount, promised_date, status, recorded_on, paid_towards, resolved_on, note,
   contract_id, recorded_by_id)
-SELECT %(ptpbase)s + n, promise_amount, %(d)s::date - 1 + (n / 100) % 8, 'open', %(d)s::date - 3, 0, NULL,
+SELECT %(ptpbase)s + n, promise_amount, %(d)s::date - 1 + ((h2 / 20) % 8)::int, 'open', %(d)s::date - 3, 0, NULL,
        '客户电话承诺', contract_id, NULL
 FROM chunk WHERE promised;
 """,

@@ -169,9 +169,13 @@ def test_the_rest_of_the_portfolio(portfolio):
     assert CustomerProfile.objects.count() == N
     assert not CustomerProfile.objects.filter(language="").exists()
     assert CustomerProfile.objects.filter(jurisdiction="US-REGF", language="en").exclude(timezone="Asia/Shanghai")
-    assert ContactPreference.objects.count() == N * 3 // 100
-    assert CollectionHold.objects.filter(released_on__isnull=True).count() == N // 50
-    assert PromiseToPay.objects.filter(status="open").count() == N // 100
+    # shares of a hash of the contract's number: about 3%, 2% and 1% of the portfolio
+    assert 0.01 * N <= ContactPreference.objects.count() <= 0.06 * N
+    assert 0.005 * N <= CollectionHold.objects.filter(released_on__isnull=True).count() <= 0.04 * N
+    assert 1 <= PromiseToPay.objects.filter(status="open").count() <= 0.03 * N
+    assert not CollectionHold.objects.exclude(contract__status=ContractStatus.DELINQUENT).exclude(
+        contract__days_past_due=0
+    )
     plan = RepaymentPlan.objects.get(status="active", contract__number="BN000000005")
     assert plan.installments.count() == 6
     assert not Installment.objects.filter(contract=plan.contract, plan__isnull=True, superseded_on__isnull=True)
