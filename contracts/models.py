@@ -511,6 +511,7 @@ class SweepRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        indexes = [models.Index(fields=["first_contract_id", "last_contract_id", "business_date"])]
 
     def __str__(self) -> str:
         return f"sweep {self.business_date} [{self.first_contract_id}, {self.last_contract_id}]"

@@ -157,7 +157,8 @@ def close_day(*, first_id: int, last_id: int, day: dt.date) -> int:
             SELECT i.id, i.contract_id, i.due_date, i.seq, {_OP} AS op, {_OI} AS oi, i.late_fee_assessed,
                    (i.due_date + c.grace_days < %(day)s) AS chargeable
               FROM contracts_installment i JOIN sw_c c ON c.id = i.contract_id
-             WHERE i.superseded_on IS NULL AND i.due_date < %(day)s AND {_OPEN} > 0
+             WHERE i.contract_id BETWEEN %(first)s AND %(last)s
+               AND i.superseded_on IS NULL AND i.due_date < %(day)s AND {_OPEN} > 0
             """,
             p,
         )
@@ -214,9 +215,9 @@ def close_day(*, first_id: int, last_id: int, day: dt.date) -> int:
                                            WHEN s.after = 'current' AND s.before <> 'current' THEN NULL
                                            ELSE c.delinquent_since END
               FROM sw_s s
-             WHERE c.id = s.id
+             WHERE c.id = s.id AND c.id BETWEEN %s AND %s
             """,
-            [day, *bucket_params, day],
+            [day, *bucket_params, day, first_id, last_id],
         )
         cursor.execute(
             """
@@ -257,7 +258,7 @@ def _charge(cursor: Any, p: dict[str, Any]) -> None:
                            + i.penalty_accrued - i.penalty_waived + i.fee_charged - i.fee_waived
                       ELSE i.interest_paid + i.penalty_paid + i.fee_paid END) AS room
           FROM sw_c c JOIN contracts_installment i ON i.contract_id = c.id
-         WHERE c.id IN (SELECT contract_id FROM sw_r)
+         WHERE i.contract_id BETWEEN %(first)s AND %(last)s AND c.id IN (SELECT contract_id FROM sw_r)
          GROUP BY c.id, c.cost_cap_annual_rate, c.principal_days
         """,
         p,
@@ -284,21 +285,25 @@ def _charge(cursor: Any, p: dict[str, Any]) -> None:
           FROM (SELECT id, sum(CASE WHEN phase = 1 THEN granted ELSE 0 END) AS penalty,
                        sum(CASE WHEN phase = 0 THEN granted ELSE 0 END) AS fee, bool_or(phase = 0) AS assessed
                   FROM sw_g GROUP BY id) g
-         WHERE i.id = g.id AND (g.penalty > 0 OR g.fee > 0 OR (g.assessed AND NOT i.late_fee_assessed))
-        """
+         WHERE i.id = g.id AND i.contract_id BETWEEN %(first)s AND %(last)s
+           AND (g.penalty > 0 OR g.fee > 0 OR (g.assessed AND NOT i.late_fee_assessed))
+        """,
+        p,
     )
     cursor.execute(
         """
         WITH last AS (
           SELECT DISTINCT ON (e.installment_id) e.id, e.installment_id, e.to_date, e.base_amount, e.rate, e.capped
             FROM contracts_chargeentry e
-           WHERE e.kind = 'penalty' AND e.installment_id IN (SELECT id FROM sw_g WHERE phase = 1 AND req > 0)
+           WHERE e.contract_id BETWEEN %(first)s AND %(last)s
+             AND e.kind = 'penalty' AND e.installment_id IN (SELECT id FROM sw_g WHERE phase = 1 AND req > 0)
            ORDER BY e.installment_id, e.to_date DESC, e.id DESC),
         extended AS (
           UPDATE contracts_chargeentry e
              SET to_date = %(day)s, days = e.days + 1, amount = e.amount + g.granted
             FROM last l JOIN sw_g g ON g.id = l.installment_id AND g.phase = 1
-           WHERE e.id = l.id AND l.to_date = %(prev)s AND l.base_amount = g.op AND l.rate = g.rate
+           WHERE e.id = l.id AND e.contract_id BETWEEN %(first)s AND %(last)s
+             AND l.to_date = %(prev)s AND l.base_amount = g.op AND l.rate = g.rate
              AND l.capped = (g.granted < g.req)
           RETURNING e.installment_id)
         INSERT INTO contracts_chargeentry

@@ -68,6 +68,11 @@ def delinquency_sweep_range(*, business_date: dt.date, first_id: int, last_id: i
     row); a run after missed days catches up day by day.
     """
     started_at = timezone.now()
+    done = SweepRun.objects.filter(
+        first_contract_id=first_id, last_contract_id=last_id, business_date__gte=business_date
+    ).exists()
+    if done:
+        return None  # this range has been swept for the date (or a later one): nothing is left to do
     in_range = Contract.objects.filter(pk__gte=first_id, pk__lte=last_id)
     behind = in_range.filter(accrued_through__lt=business_date).exclude(status=ContractStatus.PAID_OFF)
     if sweep_sql.available():
@@ -230,7 +235,7 @@ def _service_suspensions_apply(contracts: Any, business_date: dt.date) -> int:
     Only contracts with a decision tonight are read: suspended ones now up to date or on a
     plan, and notices whose date has come."""
     on_plan = RepaymentPlan.objects.filter(contract_id=OuterRef("pk"), status=PlanStatus.ACTIVE)
-    in_range = Contract.objects.filter(pk__in=contracts.values("pk"))
+    in_range = contracts
     decided = 0
     cured = in_range.filter(service_state=ServiceState.SUSPENDED).filter(Q(days_past_due=0) | Exists(on_plan))
     for contract_id in cured.values_list("pk", flat=True):
