@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel, CustomerProfile
 from contracts.models import Contract
-from contracts.selectors import contract_balance
+from contracts.selectors import Balance, contract_balance
 from core.errors import NotFoundError
 from core.money import format_money
 
@@ -32,9 +32,15 @@ def _url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def notice_context(contract: Contract, business_date: dt.date, channel: str) -> dict[str, Any]:
-    """Everything a template may use, in the customer's language (call inside translation.override)."""
-    balance = contract_balance(contract=contract, as_of=business_date)
+def notice_context(
+    contract: Contract, business_date: dt.date, channel: str, *, balance: Balance | None = None
+) -> dict[str, Any]:
+    """Everything a template may use, in the customer's language (call inside translation.override).
+
+    ``balance`` is the contract's balance as of the business date when the caller has it
+    (the nightly ladder computes a range's balances from rows it loaded in bulk)."""
+    if balance is None:
+        balance = contract_balance(contract=contract, as_of=business_date)
     components = balance.components
     amount_due = balance.pay_now if balance.pay_now > 0 else balance.next_due_amount
     itemised = "\n".join(
