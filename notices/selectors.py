@@ -1,5 +1,6 @@
-"""Reads of notices for staff (outbox, a notice's record, the mail viewer) and customers,
-and what a notice is rendered from (the template in use, the context of amounts and links)."""
+"""Reads of notices for staff (outbox, a notice's record, the mail viewer, the nightly batch)
+and customers, and what a notice is rendered from (the template in use, the context of
+amounts and links)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from core.errors import NotFoundError
 from core.money import format_money
 
 from .codes import NoticesError
-from .models import ContactAttempt, InAppMessage, Notice, NoticeStatus, NoticeTemplate
+from .models import ContactAttempt, InAppMessage, NightlyRun, Notice, NoticeStatus, NoticeTemplate
 
 DEADLINE_DAYS = 7
 LAWYER_GRACE_DAYS = 15
@@ -127,6 +128,11 @@ def customer_notice_get(*, profile: CustomerProfile, pk: int) -> Notice:
     if notice is None:
         raise NotFoundError(code=NoticesError.NOTICE_NOT_FOUND, message="Notice not found.")
     return notice
+
+
+def nightly_run_latest() -> NightlyRun | None:
+    """The latest night of the batch (staff dashboard): one query."""
+    return NightlyRun.objects.order_by("-business_date").first()
 
 
 @dataclass(frozen=True)

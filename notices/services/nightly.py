@@ -81,21 +81,23 @@ def _catch_up_from(business_date: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def nightly_run_start(*, business_date: dt.date, now: dt.datetime | None = None) -> NightlyRun:
+def nightly_run_start(
+    *, business_date: dt.date, now: dt.datetime | None = None, range_size: int = SWEEP_RANGE_SIZE
+) -> NightlyRun:
     """The night's record, created once (a second start of the same night returns it as it is,
     so its ranges are sent again and the ones already done do nothing)."""
     existing = NightlyRun.objects.filter(business_date=business_date).first()
     if existing is not None:
         return existing
     now = now or timezone.now()
-    ranges = sweep_ranges()
+    ranges = sweep_ranges(size=range_size)
     low, high = (ranges[0][0], ranges[-1][1]) if ranges else (0, 0)
     run = NightlyRun(
         business_date=business_date,
         catch_up_from=_catch_up_from(business_date),
         first_contract_id=low,
         last_contract_id=high,
-        range_size=SWEEP_RANGE_SIZE,
+        range_size=range_size,
         ranges_total=len(ranges),
         contracts_total=Contract.objects.filter(pk__gte=low, pk__lte=high).count() if ranges else 0,
         started_at=now,
