@@ -62,6 +62,46 @@ def _kick_registered() -> bool:
     return any(getattr(item[1], "__name__", "") == _kick_sealer.__name__ for item in connection.run_on_commit)
 
 
+def audit_event_build(
+    *,
+    action: str,
+    actor: User | None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int | None = None,
+    subject_user_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    system: str = "system",
+) -> AuditEvent:
+    """The unsaved event ``audit_record`` appends: the one place its fields are computed."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk
+    ctx = get_context()
+    return AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=actor.pk if actor is not None else None,
+        actor_label=actor_label_for(actor, system),
+        action=str(action),
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        subject_user_id=subject_user_id,
+        data=normalise_data(data),
+        request_id=ctx.request_id,
+        ip_address=ctx.ip_address,
+    )
+
+
+def _require_transaction() -> None:
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransaction("audit events must be written inside the caller's transaction")
+
+
+def _nudge_sealer_after_commit() -> None:
+    if not _kick_registered():
+        transaction.on_commit(_kick_sealer, robust=True)
+
+
 def audit_record(
     *,
     action: str,
@@ -75,27 +115,32 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event inside the caller's transaction: it commits or rolls back with the
     change it describes. Its position and hashes come from the sealer after commit."""
-    if not connection.in_atomic_block:
-        raise AuditOutsideTransaction("audit_record must run inside the caller's transaction")
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = obj.pk
-    ctx = get_context()
-    event = AuditEvent.objects.create(
-        occurred_at=timezone.now(),
-        actor_id=actor.pk if actor is not None else None,
-        actor_label=actor_label_for(actor, system),
-        action=str(action),
+    _require_transaction()
+    event = audit_event_build(
+        action=action,
+        actor=actor,
+        obj=obj,
         object_type=object_type,
-        object_id="" if object_id is None else str(object_id),
+        object_id=object_id,
         subject_user_id=subject_user_id,
-        data=normalise_data(data),
-        request_id=ctx.request_id,
-        ip_address=ctx.ip_address,
+        data=data,
+        system=system,
     )
-    if not _kick_registered():
-        transaction.on_commit(_kick_sealer, robust=True)
+    event.save(force_insert=True)
+    _nudge_sealer_after_commit()
     return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many events built by ``audit_event_build`` in one INSERT per batch, inside the
+    caller's transaction. The same rows ``audit_record`` would write one by one: the sealer
+    later gives them positions in id order like any other committed events."""
+    _require_transaction()
+    if not events:
+        return []
+    created = AuditEvent.objects.bulk_create(events)
+    _nudge_sealer_after_commit()
+    return created
 
 
 def audit_record_atomic(**kwargs: Any) -> AuditEvent:

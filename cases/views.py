@@ -12,11 +12,13 @@ from accounts.selectors import customer_profile_get_for_staff, customer_profiles
 from accounts.services import customer_pii_view
 from audit.selectors import audit_seal_status
 from core.selectors import heartbeat_get
+from notices.selectors import nightly_run_latest
 
 
 @staff_required()
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/home.html", {"beat": heartbeat_get(name="beat"), "seal": audit_seal_status()})
+    context = {"beat": heartbeat_get(name="beat"), "seal": audit_seal_status(), "night": nightly_run_latest()}
+    return render(request, "staff/home.html", context)
 
 
 @staff_required()

@@ -46,3 +46,5 @@ class NoticesAction(StrEnum):
     CONTACT_RULES_CHANGED = "contact_rules.changed"
     SMS_RECEIPT_RECORDED = "sms.receipt_recorded"
     SMS_RECEIPT_REJECTED = "sms.receipt_rejected"
+    NIGHTLY_RUN_STARTED = "nightly_run.started"
+    NIGHTLY_RUN_FINISHED = "nightly_run.finished"

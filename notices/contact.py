@@ -5,6 +5,7 @@ goes through ``contact_judge``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
@@ -48,18 +49,25 @@ REDUCED_LIMITS = {"cn_daily_unanswered_cap": 2, "cn_daily_connected_cap": 1, "us
 def ruleset_for(profile: CustomerProfile, contract: Contract | None) -> RuleSet:
     """The statutory rules of the customer's jurisdiction, tightened for the product if set,
     and tightened further while the customer's complaint about contact frequency is open."""
-    rules = get_ruleset(profile.jurisdiction)
+    tightening = None
     if contract is not None:
         tightening = ContactRuleTightening.objects.filter(
             product_id=contract.product_id, jurisdiction=profile.jurisdiction
         ).first()
-        if tightening is not None:
-            overrides = {
-                name: getattr(tightening, name) for name in TIGHTENING_FIELDS if getattr(tightening, name) is not None
-            }
-            if overrides:
-                rules = tighten(rules, **overrides)
-    if ContactPreference.objects.filter(profile=profile, reduced_contact_limits=True).exists():
+    reduced = ContactPreference.objects.filter(profile=profile, reduced_contact_limits=True).exists()
+    return ruleset_from(profile.jurisdiction, tightening, reduced_limits=reduced)
+
+
+def ruleset_from(jurisdiction: str, tightening: ContactRuleTightening | None, *, reduced_limits: bool) -> RuleSet:
+    """``ruleset_for`` from values already loaded (pure): the nightly ladder loads them in bulk."""
+    rules = get_ruleset(jurisdiction)
+    if tightening is not None:
+        overrides = {
+            name: getattr(tightening, name) for name in TIGHTENING_FIELDS if getattr(tightening, name) is not None
+        }
+        if overrides:
+            rules = tighten(rules, **overrides)
+    if reduced_limits:
         rules = tighten(rules, **{k: min(v, getattr(rules, k)) for k, v in REDUCED_LIMITS.items()})
     return rules
 
@@ -107,8 +115,21 @@ def consumer_state(profile: CustomerProfile, *, apply_holds: bool = True) -> Con
             customer=profile, plans__status=PlanStatus.ACTIVE, status=ContractStatus.CURRENT
         ).values_list("number", flat=True):
             holds.append(Hold(debt=number, reason="plan"))
+    return consumer_from(profile, preference, holds, timezones=consumer_timezones(profile))
+
+
+def consumer_from(
+    profile: CustomerProfile,
+    preference: ContactPreference | None,
+    holds: Iterable[Hold],
+    *,
+    timezones: tuple[str, ...] | None = None,
+) -> Consumer:
+    """The engine's view of the customer from values already loaded (pure). ``holds`` are the
+    open collection holds (a hold's debt is a contract number; a current contract on an
+    active plan counts as held with reason "plan"), empty for service messages."""
     return Consumer(
-        timezones=consumer_timezones(profile),
+        timezones=consumer_timezones(profile) if timezones is None else timezones,
         inconvenient_times=_inconvenient(preference),
         late_contact_consent=bool(preference and preference.late_contact_consent),
         attorney=bool(preference and preference.attorney_name),
@@ -123,23 +144,23 @@ def contact_history(profile: CustomerProfile, until: dt.datetime) -> list[Histor
     attempts = ContactAttempt.objects.filter(
         customer=profile, at__gte=since, at__lte=until, verdict="allowed"
     ).select_related("contract")
-    history = []
-    for a in attempts:
-        history.append(
-            HistoryContact(
-                at=a.at,
-                channel=Channel(a.channel),
-                direction=Direction(a.direction),
-                to=Party(a.to),
-                endpoint=a.endpoint or None,
-                contact=a.third_party_id or None,
-                debts=frozenset([a.contract.number]) if a.contract else frozenset(),
-                outcome=a.outcome or None,
-                by=a.by,
-                consent=a.consent,
-            )
-        )
-    return history
+    return [history_entry(a, a.contract.number if a.contract else None) for a in attempts]
+
+
+def history_entry(attempt: ContactAttempt, contract_number: str | None) -> HistoryContact:
+    """One allowed contact attempt as the engine's history entry (pure)."""
+    return HistoryContact(
+        at=attempt.at,
+        channel=Channel(attempt.channel),
+        direction=Direction(attempt.direction),
+        to=Party(attempt.to),
+        endpoint=attempt.endpoint or None,
+        contact=attempt.third_party_id or None,
+        debts=frozenset([contract_number]) if contract_number else frozenset(),
+        outcome=attempt.outcome or None,
+        by=attempt.by,
+        consent=attempt.consent,
+    )
 
 
 @dataclass(frozen=True)
@@ -164,18 +185,27 @@ def is_collection(purpose: str) -> bool:
 
 def contact_judge(*, profile: CustomerProfile, contract: Contract | None, proposed: ProposedDetails) -> Verdict:
     """The compliance engine's verdict on one proposed contact (reads only)."""
-    collection = is_collection(proposed.purpose)
-    consumer = consumer_state(profile, apply_holds=collection)
+    consumer = consumer_state(profile, apply_holds=is_collection(proposed.purpose))
+    return evaluate(
+        ruleset_for(profile, contract),
+        consumer,
+        contact_history(profile, proposed.at),
+        engine_proposal(proposed, contract.number if contract else None),
+    )
+
+
+def engine_proposal(proposed: ProposedDetails, contract_number: str | None) -> ProposedContact:
+    """The proposed contact in the engine's terms (pure)."""
     engine_purpose = EnginePurpose.COLLECTION
     if proposed.to == "third_party" and not proposed.discloses_debt:
         engine_purpose = EnginePurpose.LOCATION_INFO
-    contact = ProposedContact(
+    return ProposedContact(
         at=proposed.at,
         channel=Channel(proposed.channel),
         to=Party(proposed.to),
         endpoint=proposed.endpoint or None,
         contact=proposed.third_party_id or None,
-        debts=frozenset([contract.number]) if contract else frozenset(),
+        debts=frozenset([contract_number]) if contract_number else frozenset(),
         by=proposed.by,
         consent=proposed.consent,
         purpose=engine_purpose,
@@ -184,4 +214,3 @@ def contact_judge(*, profile: CustomerProfile, contract: Contract | None, propos
         reply_to_consumer=proposed.reply_to_consumer,
         staff_count=proposed.staff_count,
     )
-    return evaluate(ruleset_for(profile, contract), consumer, contact_history(profile, proposed.at), contact)

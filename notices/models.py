@@ -1,11 +1,14 @@
 """Notices: templates, escalation ladders, the transactional outbox, contact attempts,
-rule tightening per product, in-app messages and call tasks."""
+rule tightening per product, in-app messages, call tasks and the nightly batch's progress."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContactChannel, CustomerProfile
@@ -336,3 +339,75 @@ class DeliveryReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_message_id} {self.status}"
+
+
+class NightlyRun(models.Model):
+    """One night of the batch (sweep and ladder for a business date), and how far it got.
+
+    The fan-out fixes the night's contract-id bounds once, so a re-sent night splits into the
+    same ranges; each range task adds its counts at its end (``NightlyRange`` counts a range
+    once, however often its task runs)."""
+
+    business_date = models.DateField(_("business date"), unique=True)
+    catch_up_from = models.DateField(_("first business date replayed"))
+    first_contract_id = models.BigIntegerField(default=0)
+    last_contract_id = models.BigIntegerField(default=0)
+    range_size = models.PositiveIntegerField(default=0)
+    ranges_total = models.PositiveIntegerField(_("ranges"), default=0)
+    ranges_done = models.PositiveIntegerField(_("ranges done"), default=0)
+    contracts_total = models.PositiveIntegerField(_("contracts"), default=0)
+    contracts_done = models.PositiveIntegerField(_("contracts done"), default=0)
+    notices = models.PositiveIntegerField(_("notices written"), default=0)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nightly run")
+        verbose_name_plural = _("nightly runs")
+        ordering = ["-business_date"]
+
+    def __str__(self) -> str:
+        return f"night {self.business_date}: {self.ranges_done}/{self.ranges_total}"
+
+    def ranges(self) -> list[tuple[int, int]]:
+        """The night's id ranges, from the bounds fixed when it started."""
+        if not self.ranges_total:
+            return []
+        high = self.last_contract_id
+        return [
+            (start, min(start + self.range_size - 1, high))
+            for start in range(self.first_contract_id, high + 1, self.range_size)
+        ]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    def contracts_per_second(self, now: dt.datetime | None = None) -> float:
+        end = self.finished_at or now or timezone.now()
+        seconds = (end - self.started_at).total_seconds()
+        return self.contracts_done / seconds if seconds > 0 else 0.0
+
+
+class NightlyRange(models.Model):
+    """A range of a night that is done: written once in the range's transaction (a second run
+    of the same range waits on the unique key, then finds it and does nothing)."""
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="done_ranges")
+    first_contract_id = models.BigIntegerField()
+    last_contract_id = models.BigIntegerField()
+    contracts = models.PositiveIntegerField(default=0)
+    notices = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nightly range")
+        verbose_name_plural = _("nightly ranges")
+        ordering = ["run", "first_contract_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "first_contract_id"], name="nightly_range_once_per_night")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run.business_date} [{self.first_contract_id}, {self.last_contract_id}]"

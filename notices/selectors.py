@@ -1,5 +1,6 @@
-"""Reads of notices for staff (outbox, a notice's record, the mail viewer) and customers,
-and what a notice is rendered from (the template in use, the context of amounts and links)."""
+"""Reads of notices for staff (outbox, a notice's record, the mail viewer, the nightly batch)
+and customers, and what a notice is rendered from (the template in use, the context of
+amounts and links)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel, CustomerProfile
 from contracts.models import Contract
-from contracts.selectors import contract_balance
+from contracts.selectors import Balance, contract_balance
 from core.errors import NotFoundError
 from core.money import format_money
 
 from .codes import NoticesError
-from .models import ContactAttempt, InAppMessage, Notice, NoticeStatus, NoticeTemplate
+from .models import ContactAttempt, InAppMessage, NightlyRun, Notice, NoticeStatus, NoticeTemplate
 
 DEADLINE_DAYS = 7
 LAWYER_GRACE_DAYS = 15
@@ -32,9 +33,15 @@ def _url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def notice_context(contract: Contract, business_date: dt.date, channel: str) -> dict[str, Any]:
-    """Everything a template may use, in the customer's language (call inside translation.override)."""
-    balance = contract_balance(contract=contract, as_of=business_date)
+def notice_context(
+    contract: Contract, business_date: dt.date, channel: str, *, balance: Balance | None = None
+) -> dict[str, Any]:
+    """Everything a template may use, in the customer's language (call inside translation.override).
+
+    ``balance`` is the contract's balance as of the business date when the caller has it
+    (the nightly ladder computes a range's balances from rows it loaded in bulk)."""
+    if balance is None:
+        balance = contract_balance(contract=contract, as_of=business_date)
     components = balance.components
     amount_due = balance.pay_now if balance.pay_now > 0 else balance.next_due_amount
     itemised = "\n".join(
@@ -121,6 +128,11 @@ def customer_notice_get(*, profile: CustomerProfile, pk: int) -> Notice:
     if notice is None:
         raise NotFoundError(code=NoticesError.NOTICE_NOT_FOUND, message="Notice not found.")
     return notice
+
+
+def nightly_run_latest() -> NightlyRun | None:
+    """The latest night of the batch (staff dashboard): one query."""
+    return NightlyRun.objects.order_by("-business_date").first()
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,19 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
-from contracts.selectors import sweep_ranges
 from core.dates import business_yesterday
 
-from .services import notices_deliver, outbox_relay, sweep_and_notify_range
+from .services import nightly_range_run, nightly_run_start, notices_deliver, outbox_relay
 
 
-@shared_task(name="notices.tasks.sweep_and_notify", ignore_result=True)
+@shared_task(name="notices.tasks.sweep_and_notify", ignore_result=True, acks_late=True)
 def sweep_and_notify(business_date: str | None = None) -> int:
-    """Nightly: one task per block of contract ids for the business date (default yesterday)."""
+    """Nightly: one task per block of contract ids for the business date (default yesterday).
+
+    Sending the same night again sends the same ranges; the ones already done do nothing."""
     day = dt.date.fromisoformat(business_date) if business_date else business_yesterday()
-    ranges = sweep_ranges()
+    run = nightly_run_start(business_date=day)
+    ranges = run.ranges()
     for first, last in ranges:
         sweep_and_notify_range_task.delay(day.isoformat(), first, last)
     return len(ranges)
@@ -26,15 +28,14 @@ def sweep_and_notify(business_date: str | None = None) -> int:
 @shared_task(
     name="notices.tasks.sweep_and_notify_range",
     ignore_result=True,
+    acks_late=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
 )
 def sweep_and_notify_range_task(business_date: str, first_id: int, last_id: int) -> int:
-    ready = sweep_and_notify_range(
-        business_date=dt.date.fromisoformat(business_date), first_id=first_id, last_id=last_id
-    )
-    return len(ready)
+    """One range of the night, once (a redelivered or repeated task finds it done)."""
+    return nightly_range_run(business_date=dt.date.fromisoformat(business_date), first_id=first_id, last_id=last_id)
 
 
 @shared_task(

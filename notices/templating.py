@@ -354,12 +354,20 @@ def _bounded(template: Template) -> Template:
     return template
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(text: str) -> Template:
+    """The metered template of a text, parsed once per process: a saved template version never
+    changes, and a compiled template keeps no state between renders (the budget lives in the
+    render context)."""
+    return _bounded(_parse(text))
+
+
 def render_text(text: str, context: Mapping[str, Any]) -> str:
     """Render one plain-text template (no HTML escaping), within the render limits: a coded
     ``template_render_limit`` error rather than a runaway render."""
     render_context = Context(dict(context), autoescape=False)
     setattr(render_context, BUDGET_ATTRIBUTE, _RenderBudget())
-    output = str(_bounded(_parse(text)).render(render_context))
+    output = str(_compiled(text).render(render_context))
     if len(output) > MAX_OUTPUT_CHARS:
         raise _output_error()
     return output

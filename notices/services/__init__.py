@@ -4,7 +4,8 @@ delivers them after commit, and every delivery is judged again by the compliance
 Nothing is lost (a relay re-queues rows whose task vanished) and nothing is sent twice
 (idempotency keys on rows, row claims with SKIP LOCKED on PostgreSQL, status guards).
 
-One module per concern: ``ladder`` (deciding and writing ladder notices), ``case_messages``
+One module per concern: ``ladder`` (deciding and writing ladder notices), ``nightly`` (the night's fan-out, its
+ranges and its progress), ``case_messages``
 (messages about a case), ``outbox`` (writing rows, queueing, claiming, the relay),
 ``delivery`` (sending through channels, retries, outcomes), ``contacts`` (staff calls,
 visits and agency actions), ``inbox`` (read marks) and ``templates`` (template versions).
@@ -27,10 +28,11 @@ from .ladder import (
     Firing,
     ladder_evaluate,
     ladder_for,
+    ladder_range_write,
     notice_schedule,
     steps_due,
-    sweep_and_notify_range,
 )
+from .nightly import nightly_range_run, nightly_run_start, sweep_and_notify_days, sweep_and_notify_range
 from .outbox import RELAY_STALE_AFTER, outbox_relay, queue_delivery, recipient_for, render_notice
 from .templates import template_save
 
@@ -47,6 +49,9 @@ __all__ = [
     "contact_attempt_start",
     "ladder_evaluate",
     "ladder_for",
+    "ladder_range_write",
+    "nightly_range_run",
+    "nightly_run_start",
     "notice_deliver",
     "notice_mark_read",
     "notice_schedule",
@@ -57,6 +62,7 @@ __all__ = [
     "render_notice",
     "service_message_schedule",
     "steps_due",
+    "sweep_and_notify_days",
     "sweep_and_notify_range",
     "template_save",
 ]

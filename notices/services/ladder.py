@@ -1,5 +1,9 @@
 """The escalation ladder: it decides notices inside the nightly sweep's transaction and
-writes them to the outbox; Celery delivers them after commit."""
+writes them to the outbox; Celery delivers them after commit.
+
+``ladder_range_write`` decides a whole id range in a fixed number of queries (inputs loaded
+in bulk, verdicts from the pure engine in memory, rows inserted in bulk); ``notice_schedule``
+writes one notice through the per-notice path (``contact_judge`` reading the database)."""
 
 from __future__ import annotations
 
@@ -7,26 +11,19 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone, translation
 
 from accounts.models import ContactChannel, ContactPreference, CustomerProfile
-from contracts.models import (
-    CollectionHold,
-    Contract,
-    ContractStatus,
-    Installment,
-    PlanStatus,
-    ProductKind,
-    RepaymentPlan,
-)
-from contracts.services import delinquency_sweep_range, service_notice_give
+from contracts.models import Contract, ContractStatus, ProductKind
+from contracts.services import service_notice_give
 from core.errors import ApplicationError
 
+from ..ladder_inputs import CATCH_UP_DAYS, RangeInputs, ladders_load, range_inputs_load
 from ..models import (
     ELECTRONIC_CHANNELS,
     Anchor,
@@ -37,11 +34,11 @@ from ..models import (
     Purpose,
 )
 from ..selectors import active_template, notice_context
-from .outbox import _write_notice, queue_delivery
+from .outbox import PreparedNotice, _write_notice, delivery_enqueue, notice_prepare, notices_write
 
 logger = logging.getLogger(__name__)
 
-CATCH_UP_DAYS = 7  # a step missed (sweep down, hold lifted) still fires within a week, never later
+SERVICE_FIELDS = ["service_state", "service_notice_date", "service_effective_date", "service_suspended_since"]
 
 
 @dataclass(frozen=True)
@@ -90,83 +87,123 @@ def _preferred_channels(
     return [preferred if c in ELECTRONIC_CHANNELS else c for c in channels]
 
 
-def _collection_paused(contract: Contract) -> bool:
-    return bool(getattr(contract, "open_holds", None)) or bool(getattr(contract, "active_plans", None))
+@dataclass(frozen=True)
+class Planned:
+    contract: Contract
+    step: LadderStep
+    channel: str
+    key: str
 
 
-@transaction.atomic
+def _plan(inputs: RangeInputs, ladders: dict[int | None, EscalationLadder]) -> list[Planned]:
+    planned: list[Planned] = []
+    for contract in inputs.contracts:
+        ladder = ladder_for(contract, ladders)
+        if ladder is None:
+            continue
+        for firing in steps_due(contract, ladder.steps.all(), inputs.business_date, inputs.open_dues(contract)):
+            if firing.step.is_collection and inputs.collection_paused(contract):
+                continue
+            preference = inputs.preferences.get(contract.customer_id)
+            for channel in _preferred_channels(list(firing.step.channels), preference, contract.customer):
+                key = f"c{contract.pk}:{firing.key_part}:{firing.step.code}:{channel}"
+                planned.append(Planned(contract, firing.step, channel, key))
+    return planned
+
+
+def _suspension_notices_give(planned: list[Planned], business_date: dt.date) -> list[Planned]:
+    """Give the formal suspension notice (rare: the service, per contract) before its notices
+    are written; a contract the clause does not allow yet gets none of them."""
+    refused: set[int] = set()
+    kept: list[Planned] = []
+    for item in planned:
+        contract = item.contract
+        if item.step.purpose == Purpose.SUSPENSION_NOTICE:
+            if contract.pk in refused:
+                continue
+            if contract.service_state in ("allowed", "restored"):
+                try:
+                    service_notice_give(actor=None, contract_id=contract.pk, on=business_date)
+                except ApplicationError as exc:
+                    logger.info("suspension notice not given for %s: %s", contract.number, exc.code)
+                    refused.add(contract.pk)
+                    continue
+                contract.refresh_from_db(fields=SERVICE_FIELDS)
+        kept.append(item)
+    return kept
+
+
 def ladder_evaluate(
     *, business_date: dt.date, first_id: int, last_id: int, now: dt.datetime | None = None
 ) -> list[int]:
+    """Write the notices the ladder decides for contracts in the id range (idempotent); returns
+    the ids of the notices ready to send now (see ``ladder_range_write``)."""
+    return ladder_range_write(business_date=business_date, first_id=first_id, last_id=last_id, now=now)[0]
+
+
+@transaction.atomic
+def ladder_range_write(
+    *, business_date: dt.date, first_id: int, last_id: int, now: dt.datetime | None = None
+) -> tuple[list[int], int]:
     """Write the notices the ladder decides for contracts in the id range (idempotent).
 
     A step fires once per contract per delinquency episode (due-date steps once per
     installment); cured contracts stop; contracts on hold or on a plan skip collection steps.
-    Returns the ids of notices ready to send now.
+    Returns the ids of notices ready to send now (queued for delivery after commit) and the
+    number of notices written.
+
+    Set-based: a fixed number of queries whatever the number of contracts and notices. The
+    candidates and their inputs are loaded in bulk (``notices.ladder_inputs``), each proposed
+    contact is judged in memory by the pure compliance engine over the same inputs
+    ``contact_judge`` reads one by one, and the rows ``_write_notice`` would write (the
+    notice, a blocked attempt for a dropped one, one ``notice.scheduled`` audit event per
+    notice) are inserted with one INSERT per table and batch. Re-runs are no-ops: the
+    idempotency keys already written are skipped, and the candidates are locked, so a second
+    run of the same range waits for the first and then finds its notices. Only the formal
+    suspension notice (rare) calls its service per contract.
     """
     now = now or timezone.now()
-    ladders = {lad.product_id: lad for lad in EscalationLadder.objects.prefetch_related("steps")}
+    ladders = ladders_load()
     if not ladders:
-        return []
-    contracts: list[Contract] = list(
-        Contract.objects.filter(pk__gte=first_id, pk__lte=last_id)
-        .exclude(status__in=[ContractStatus.PAID_OFF, ContractStatus.CHARGED_OFF])
-        .select_related("customer", "product")
-        .prefetch_related(
-            Prefetch("holds", queryset=CollectionHold.objects.filter(released_on__isnull=True), to_attr="open_holds"),
-            Prefetch("plans", queryset=RepaymentPlan.objects.filter(status=PlanStatus.ACTIVE), to_attr="active_plans"),
-            Prefetch(
-                "installments",
-                queryset=Installment.objects.filter(superseded_on__isnull=True, settled_on__isnull=True),
-                to_attr="open_installments",
-            ),
-        )
+        return [], 0
+    inputs = range_inputs_load(
+        ladders=ladders, business_date=business_date, first_id=first_id, last_id=last_id, now=now
     )
-    preferences = {
-        p.profile_id: p for p in ContactPreference.objects.filter(profile_id__in={c.customer_id for c in contracts})
-    }
-    planned: list[tuple[Contract, LadderStep, str, str]] = []
-    for contract in contracts:
-        ladder = ladder_for(contract, ladders)
-        if ladder is None:
-            continue
-        open_dues = sorted({i.due_date for i in contract.open_installments})  # type: ignore[attr-defined]
-        for firing in steps_due(contract, ladder.steps.all(), business_date, open_dues):
-            if firing.step.is_collection and _collection_paused(contract):
-                continue
-            channels = _preferred_channels(
-                list(firing.step.channels), preferences.get(contract.customer_id), contract.customer
-            )
-            for channel in channels:
-                key = f"c{contract.pk}:{firing.key_part}:{firing.step.code}:{channel}"
-                planned.append((contract, firing.step, channel, key))
+    planned = _plan(inputs, ladders)
+    if not planned:
+        return [], 0
     existing = set(
-        Notice.objects.filter(idempotency_key__in=[p[3] for p in planned]).values_list("idempotency_key", flat=True)
+        Notice.objects.filter(idempotency_key__in=[p.key for p in planned]).values_list("idempotency_key", flat=True)
     )
-    ready: list[int] = []
-    for contract, step, channel, key in planned:
-        if key in existing:
+    planned = _suspension_notices_give([p for p in planned if p.key not in existing], business_date)
+    prepared: list[PreparedNotice] = []
+    for item in planned:
+        contract = item.contract
+        template = inputs.template(item.step.purpose, item.channel, contract.customer)
+        if template is None:
+            logger.warning("no template for %s/%s", item.step.purpose, item.channel)
             continue
-        if step.purpose == Purpose.SUSPENSION_NOTICE and contract.service_state in ("allowed", "restored"):
-            try:
-                service_notice_give(actor=None, contract_id=contract.pk, on=business_date)
-                contract.refresh_from_db()
-            except ApplicationError as exc:
-                logger.info("suspension notice not given for %s: %s", contract.number, exc.code)
-                continue
-        notice = notice_schedule(
-            contract=contract,
-            step=step,
-            purpose=step.purpose,
-            channel=channel,
-            key=key,
-            business_date=business_date,
-            now=now,
+        with translation.override(template.locale):
+            context = notice_context(contract, business_date, item.channel, balance=inputs.balance(contract))
+        prepared.append(
+            notice_prepare(
+                profile=contract.customer,
+                contract=contract,
+                step=item.step,
+                purpose=item.step.purpose,
+                channel=item.channel,
+                key=item.key,
+                template=template,
+                context=context,
+                now=now,
+                system="ladder",
+                judge=partial(inputs.judge, contract, item.step.purpose),
+            )
         )
-        if notice is not None and notice.status == NoticeStatus.PENDING:
-            ready.append(notice.pk)
-    queue_delivery(ready, now=now)
-    return ready
+    notices = notices_write(prepared, now=now)
+    ready = [n.pk for n in notices if n.status == NoticeStatus.PENDING]
+    delivery_enqueue(ready)
+    return ready, len(notices)
 
 
 def notice_schedule(
@@ -199,10 +236,3 @@ def notice_schedule(
         now=now,
         system="ladder",
     )
-
-
-def sweep_and_notify_range(*, business_date: dt.date, first_id: int, last_id: int) -> list[int]:
-    """The nightly unit of work: close the days, then decide notices, in one transaction."""
-    with transaction.atomic():
-        delinquency_sweep_range(business_date=business_date, first_id=first_id, last_id=last_id)
-        return ladder_evaluate(business_date=business_date, first_id=first_id, last_id=last_id)

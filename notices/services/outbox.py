@@ -8,6 +8,8 @@ Nothing is lost (a relay re-queues rows whose task vanished) and nothing is sent
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection as db_connection
@@ -16,11 +18,13 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from accounts.models import ContactChannel, CustomerProfile
-from audit.services import audit_record
+from audit.models import AuditEvent
+from audit.services import audit_event_build, audit_record_many
 from contracts.models import Contract
 
 from ..channels import DeliveryResult
 from ..codes import NoticesAction
+from ..compliance import Verdict
 from ..contact import ProposedDetails, contact_judge, is_collection
 from ..models import (
     ELECTRONIC_CHANNELS,
@@ -51,7 +55,36 @@ def recipient_for(profile: CustomerProfile, channel: str) -> str:
     return profile.customer_number
 
 
-def _write_notice(
+@dataclass
+class PreparedNotice:
+    """An outbox row not yet written, with the verdict it was given."""
+
+    notice: Notice
+    verdict: Verdict
+    system: str
+
+    @property
+    def dropped(self) -> bool:
+        return self.notice.status == NoticeStatus.DROPPED
+
+    def audit_event(self) -> AuditEvent:
+        notice = self.notice
+        return audit_event_build(
+            action=NoticesAction.NOTICE_SCHEDULED,
+            actor=None,
+            obj=notice,
+            subject_user_id=notice.customer.user_id,
+            system=self.system,
+            data={
+                "key": notice.idempotency_key,
+                "status": notice.status,
+                "reasons": list(self.verdict.reasons),
+                "next_attempt_at": notice.next_attempt_at,
+            },
+        )
+
+
+def notice_prepare(
     *,
     profile: CustomerProfile,
     contract: Contract | None,
@@ -63,20 +96,26 @@ def _write_notice(
     context: dict[str, Any],
     now: dt.datetime,
     system: str,
-) -> Notice:
-    """Write one outbox row with its exact text and the compliance verdict at scheduling time:
-    pending (send now), deferred (to the next allowed time) or dropped (a permanent rule)."""
+    judge: Callable[[ProposedDetails], Verdict] | None = None,
+) -> PreparedNotice:
+    """One outbox row with its exact text and the compliance verdict at scheduling time:
+    pending (send now), deferred (to the next allowed time) or dropped (a permanent rule).
+
+    ``judge`` gives the verdict on the proposed contact; by default ``contact_judge`` reads
+    the customer's state from the database (the nightly ladder passes one over state it
+    loaded in bulk, judged by the same pure engine)."""
     with translation.override(template.locale):
         subject, body = render_notice(template, context)
     recipient = recipient_for(profile, channel)
-    verdict = contact_judge(profile=profile, contract=contract, proposed=_proposal(purpose, channel, recipient, now))
+    proposed = _proposal(purpose, channel, recipient, now)
+    verdict = (judge or (lambda details: contact_judge(profile=profile, contract=contract, proposed=details)))(proposed)
     if verdict.allowed:
         status, next_at = NoticeStatus.PENDING, now
     elif verdict.next_allowed_at is not None:
         status, next_at = NoticeStatus.DEFERRED, verdict.next_allowed_at
     else:
         status, next_at = NoticeStatus.DROPPED, now
-    notice = Notice.objects.create(
+    notice = Notice(
         idempotency_key=key,
         customer=profile,
         contract=contract,
@@ -94,17 +133,58 @@ def _write_notice(
         scheduled_for=now,
         next_attempt_at=next_at,
     )
-    if status == NoticeStatus.DROPPED:
-        _record_attempt(notice, verdict, now, error="")
-    audit_record(
-        action=NoticesAction.NOTICE_SCHEDULED,
-        actor=None,
-        obj=notice,
-        subject_user_id=profile.user_id,
+    return PreparedNotice(notice, verdict, system)
+
+
+def _write_notice(
+    *,
+    profile: CustomerProfile,
+    contract: Contract | None,
+    step: LadderStep | None,
+    purpose: str,
+    channel: str,
+    key: str,
+    template: NoticeTemplate,
+    context: dict[str, Any],
+    now: dt.datetime,
+    system: str,
+) -> Notice:
+    """Write one outbox row (``notice_prepare``), its blocked attempt if dropped, and its audit event."""
+    prepared = notice_prepare(
+        profile=profile,
+        contract=contract,
+        step=step,
+        purpose=purpose,
+        channel=channel,
+        key=key,
+        template=template,
+        context=context,
+        now=now,
         system=system,
-        data={"key": key, "status": status, "reasons": list(verdict.reasons), "next_attempt_at": next_at},
     )
+    notice = prepared.notice
+    notice.save(force_insert=True)
+    if prepared.dropped:
+        _record_attempt(notice, prepared.verdict, now, error="")
+    audit_record_many([prepared.audit_event()])
     return notice
+
+
+def notices_write(prepared: list[PreparedNotice], *, now: dt.datetime) -> list[Notice]:
+    """Write many prepared rows at once: the notices, the blocked attempts of dropped ones and
+    one audit event per notice (the same rows ``_write_notice`` writes one by one), one INSERT
+    per table and batch. Pending rows are marked queued; queue them with ``delivery_enqueue``."""
+    if not prepared:
+        return []
+    for item in prepared:
+        if item.notice.status == NoticeStatus.PENDING:
+            item.notice.queued_at = now
+    notices = Notice.objects.bulk_create([item.notice for item in prepared])
+    ContactAttempt.objects.bulk_create(
+        [_attempt(item.notice, item.verdict, now, error="") for item in prepared if item.dropped]
+    )
+    audit_record_many([item.audit_event() for item in prepared])
+    return notices
 
 
 def _proposal(purpose: str, channel: str, endpoint: str, at: dt.datetime) -> ProposedDetails:
@@ -121,7 +201,15 @@ def _proposal(purpose: str, channel: str, endpoint: str, at: dt.datetime) -> Pro
 def _record_attempt(
     notice: Notice, verdict: Any, at: dt.datetime, *, error: str, result: DeliveryResult | None = None
 ) -> ContactAttempt:
-    return ContactAttempt.objects.create(
+    attempt = _attempt(notice, verdict, at, error=error, result=result)
+    attempt.save(force_insert=True)
+    return attempt
+
+
+def _attempt(
+    notice: Notice, verdict: Any, at: dt.datetime, *, error: str, result: DeliveryResult | None = None
+) -> ContactAttempt:
+    return ContactAttempt(
         customer_id=notice.customer_id,
         contract_id=notice.contract_id,
         notice=notice,
@@ -144,13 +232,22 @@ def queue_delivery(notice_ids: list[int], *, now: dt.datetime | None = None) -> 
     if not notice_ids:
         return
     Notice.objects.filter(pk__in=notice_ids).update(queued_at=now or timezone.now())
+    delivery_enqueue(notice_ids)
+
+
+def delivery_enqueue(notice_ids: list[int]) -> None:
+    """Hand rows already marked queued to a worker after commit. A broker that is down at that
+    moment must not fail the commit: the relay re-queues rows whose task never arrived."""
+    if not notice_ids:
+        return
+    ids = list(notice_ids)
 
     def _send() -> None:
         from ..tasks import deliver_notices
 
-        deliver_notices.delay(list(notice_ids))
+        deliver_notices.delay(ids)
 
-    transaction.on_commit(_send)
+    transaction.on_commit(_send, robust=True)
 
 
 def _claim(notice_id: int, now: dt.datetime) -> Notice | None:
