@@ -413,6 +413,12 @@ class Shadow:
                 service_state=ServiceState.SUSPENDED, service_suspended_since=self.service["service_effective_date"]
             )
 
+    def credit_out_of_id_order(self) -> bool:
+        """The state that triggers the known credit-order bug (see the xfail test below): credit
+        lots whose order of arrival is not the order of their payments' ids."""
+        keys = [lot.payment_key for lot in self.state.credit]
+        return keys != sorted(keys)
+
     def charged_off_once(self) -> bool:
         return any(t[3] == "charged_off" for t in self.transitions)
 
@@ -551,6 +557,7 @@ class Run:
         self.refs = 0
         self._staff: tuple[Any, Any] | None = None
         self.skipped: Counter[str] = Counter()
+        self.reject_known = True  # skip examples that hit a known bug (each has its own xfail test)
 
     def staff(self) -> tuple[Any, Any]:
         if self._staff is None:
@@ -603,7 +610,7 @@ class Run:
                 if n in self.portfolio.missed_nights:
                     continue
                 self.clock.business(day, 22)
-                if any(s.fast_path_hazard(day) for s in self.shadows):
+                if self.reject_known and any(s.fast_path_hazard(day) for s in self.shadows):
                     event("rejected: known fast-path bug (test_fast_path_skips_early_settlement)")
                     assume(False)
                 delinquency_sweep(day)
@@ -623,6 +630,9 @@ class Run:
         done = getattr(self, f"_{action.kind}")(shadow, day, action.a, action.b)
         if done is False:
             self.skipped[action.kind] += 1
+        if self.reject_known and shadow.credit_out_of_id_order():
+            event("rejected: known credit-order bug (test_credit_lots_are_consumed_in_id_order)")
+            assume(False)
 
     def _post(self, shadow: Shadow, received_at: dt.datetime, a: int, b: int) -> bool:
         day = timezone.localdate(received_at)
@@ -926,8 +936,8 @@ def test_fast_path_skips_early_settlement():
         actions=(Action(day=2, contract=0, kind="waive", a=0, b=3),),  # write down all principal of #1
     )
     run = Run(portfolio)
-    with mock.patch.object(Shadow, "fast_path_hazard", return_value=False):
-        run.run()
+    run.reject_known = False
+    run.run()
     diff = portfolio_differences(run.shadows)
     assert not diff, "\n".join(diff[:40])
 
@@ -949,5 +959,43 @@ def test_rebuild_after_charge_off_then_payoff():
     run = Run(portfolio)
     run.run()
     assert run.shadows[0].charged_off_once() and run.shadows[0].status == ContractStatus.PAID_OFF
+    diff = portfolio_differences(run.shadows)
+    assert not diff, "\n".join(diff[:40])
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason="known bug: ledger_store.load orders credit lots by payment id")
+def test_credit_lots_are_consumed_in_id_order():
+    """Known divergence: ``ledger_store.load`` rebuilds the credit lots sorted by payment id, the
+    engine keeps them in the order the credit arose (first in, first out). A payment posted with an
+    earlier business date after a newer one (a late bank report) leaves its credit ahead of the
+    newer payment's in the replay but behind it in production, so when the next installment falls
+    due the sweep allocates the credit from the other payment: same amounts per installment and
+    component, different payments on the allocation lines (which a later reversal relies on)."""
+    portfolio = Portfolio(
+        contracts=(
+            dataclasses.replace(
+                FIXED_PORTFOLIO.contracts[0],
+                principal=D("50.00"),
+                first_due_after=3,
+                grace_days=0,
+                penalty_daily_rate=D("0"),
+                late_fee_kind="none",
+                late_fee_value=D("0"),
+                cost_cap_annual_rate=D("0.005"),
+            ),
+        ),
+        days=41,
+        missed_nights=frozenset(),
+        actions=(
+            Action(day=14, contract=0, kind="pay", a=0, b=25),  # what is due
+            Action(day=19, contract=0, kind="pay", a=0, b=75),  # a little more: credit
+            Action(day=19, contract=0, kind="pay_dated_back", a=0, b=75),  # received yesterday: credit too
+        ),
+    )
+    run = Run(portfolio)
+    run.reject_known = False
+    run.run()
+    assert run.shadows[0].credit_out_of_id_order() or run.shadows[0].state.credit == []
     diff = portfolio_differences(run.shadows)
     assert not diff, "\n".join(diff[:40])
