@@ -117,16 +117,19 @@ def load(contracts: Sequence[Contract]) -> dict[int, Loaded]:
     rows_by_contract: dict[int, list[Installment]] = defaultdict(list)
     for row in Installment.objects.filter(contract_id__in=ids).order_by("due_date", "seq", "id"):
         rows_by_contract[row.contract_id].append(row)
-    credit_in: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    # Credit is used first in, first out, in the order the payments happened (business date,
+    # then time received), which is also the order a replay applies them in.
+    credit_in: dict[int, dict[tuple[dt.date, dt.datetime, int], Decimal]] = defaultdict(dict)
     for line in (
         AllocationLine.objects.filter(contract_id__in=ids)
         .filter(Q(component="credit") | Q(from_credit=True))
-        .values("contract_id", "payment_id", "from_credit")
+        .values("contract_id", "payment_id", "payment__business_date", "payment__received_at", "from_credit")
         .annotate(total=Sum("amount"))
     ):
         sign = -1 if line["from_credit"] else 1
         lots = credit_in[line["contract_id"]]
-        lots[line["payment_id"]] = lots.get(line["payment_id"], ZERO) + sign * line["total"]
+        lot = (line["payment__business_date"], line["payment__received_at"], line["payment_id"])
+        lots[lot] = lots.get(lot, ZERO) + sign * line["total"]
     suppressed: dict[int, set[int]] = defaultdict(set)
     for contract_id, inst_id in Adjustment.objects.filter(
         contract_id__in=ids, kind=AdjustmentKind.REVERSE_LATE_FEE
@@ -139,8 +142,8 @@ def load(contracts: Sequence[Contract]) -> dict[int, Loaded]:
     for contract in contracts:
         rows = rows_by_contract[contract.pk]
         credit_lots = [
-            ledger.CreditLot(payment_key=pid, amount=amount)
-            for pid, amount in sorted(credit_in[contract.pk].items())
+            ledger.CreditLot(payment_key=lot[2], amount=amount)
+            for lot, amount in sorted(credit_in[contract.pk].items())
             if amount > ZERO
         ]
         state = ledger.State(
@@ -380,9 +383,10 @@ def rebuild(contract: Contract) -> Loaded:
     terms = terms_of(contract)
     schedule = [_inst_from_row(r) for r in originals]
     through = contract.accrued_through
-    if contract.status == ContractStatus.CHARGED_OFF and through is not None:
-        # Charges stopped on the charge-off day (see advance): close days only up to it;
-        # events after it are applied on their dates as they were live.
+    if through is not None:
+        # Charges stopped on the charge-off day (see advance), also once the contract has since
+        # been paid off: close days only up to it; events after it are applied on their dates
+        # as they were live.
         charged_off_on = (
             DelinquencyTransition.objects.filter(contract=contract, event="charged_off")
             .order_by("-on_date")

@@ -14,9 +14,10 @@ for the night is what ``ledger.close_day`` does on a day without events:
   first), by the room under the annual cost cap;
 - days past due, bucket, status and the dated transition.
 
-The one part of ``close_day`` not done here is applying a credit balance to amounts falling
-due: contracts holding credit take the engine path (``ledger_store``), as do contracts with
-no open installment left. Rows whose state does not change are not written.
+The one part of ``close_day`` not done here is applying a credit balance (to amounts falling
+due, or settling early what is not yet due once it covers all principal, fees and penalty):
+contracts holding credit or owing no principal take the engine path (``ledger_store``), as
+do contracts with no open installment left. Rows whose state does not change are not written.
 
 Everything runs inside the caller's transaction; each day's rows are locked first
 (``FOR UPDATE``), so a payment posted meanwhile either lands before (and the contract is
@@ -80,7 +81,8 @@ def _temp(cursor: Any, name: str, select: str, params: Sequence[Any] | dict[str,
 def quiet_jump(*, first_id: int, last_id: int, through: dt.date) -> int:
     """Close every missed day up to ``through`` for contracts on which nothing can happen.
 
-    A current contract without credit, not on a plan, whose next open installment falls due
+    A current contract without credit, still owing principal, not on a plan, whose next open
+    installment falls due
     on ``through`` or later has nothing overdue on any of those days: each day only adds its
     principal outstanding to the principal-days. One statement for any number of days.
     """
@@ -93,7 +95,8 @@ def quiet_jump(*, first_id: int, last_id: int, through: dt.date) -> int:
                    accrued_through = %(through)s
              WHERE c.id BETWEEN %(first)s AND %(last)s
                AND c.accrued_through < %(through)s
-               AND c.status = 'current' AND c.credit_balance = 0 AND c.next_due_date >= %(through)s
+               AND c.status = 'current' AND c.credit_balance = 0 AND c.principal_outstanding > 0
+               AND c.next_due_date >= %(through)s
                AND NOT EXISTS (SELECT 1 FROM contracts_repaymentplan p
                                 WHERE p.contract_id = c.id AND p.status = 'active')
             """,
@@ -140,7 +143,7 @@ def close_day(*, first_id: int, last_id: int, day: dt.date) -> int:
                 FROM contracts_contract c
                WHERE c.id BETWEEN %(first)s AND %(last)s AND c.accrued_through = %(prev)s
                  AND c.status IN ('current', 'delinquent') AND c.credit_balance = 0
-                 AND c.next_due_date IS NOT NULL
+                 AND c.principal_outstanding > 0 AND c.next_due_date IS NOT NULL
                ORDER BY c.id
                  FOR UPDATE OF c)
             SELECT * FROM locked

@@ -135,6 +135,7 @@ def _close_quiet_days(behind: Any, business_date: dt.date) -> int:
                 accrued_through=day - dt.timedelta(days=1),
                 status=ContractStatus.CURRENT,
                 credit_balance=0,
+                principal_outstanding__gt=0,
                 next_due_date__gt=day,
             )
             .exclude(plans__status=PlanStatus.ACTIVE)

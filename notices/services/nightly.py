@@ -22,13 +22,14 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
 from contracts.models import Contract
-from contracts.selectors import SWEEP_RANGE_SIZE, sweep_ranges
+from contracts.selectors import sweep_ranges
 from contracts.services import delinquency_sweep_range
 
 from ..codes import NoticesAction
@@ -82,10 +83,12 @@ def _catch_up_from(business_date: dt.date) -> dt.date:
 
 @transaction.atomic
 def nightly_run_start(
-    *, business_date: dt.date, now: dt.datetime | None = None, range_size: int = SWEEP_RANGE_SIZE
+    *, business_date: dt.date, now: dt.datetime | None = None, range_size: int | None = None
 ) -> NightlyRun:
     """The night's record, created once (a second start of the same night returns it as it is,
-    so its ranges are sent again and the ones already done do nothing)."""
+    so its ranges are sent again and the ones already done do nothing). Ranges are
+    ``settings.SWEEP_RANGE_SIZE`` ids unless ``range_size`` says otherwise."""
+    range_size = range_size or settings.SWEEP_RANGE_SIZE
     existing = NightlyRun.objects.filter(business_date=business_date).first()
     if existing is not None:
         return existing

@@ -39,7 +39,7 @@ from unittest import mock
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import event as _event
 from hypothesis import note as _note
 from hypothesis import strategies as st
@@ -414,25 +414,13 @@ class Shadow:
             )
 
     def credit_out_of_id_order(self) -> bool:
-        """The state that triggers the known credit-order bug (see the xfail test below): credit
-        lots whose order of arrival is not the order of their payments' ids."""
+        """Credit lots whose order of arrival is not the order of their payments' ids (the state
+        of ``test_credit_lots_are_consumed_in_the_order_they_arose``)."""
         keys = [lot.payment_key for lot in self.state.credit]
         return keys != sorted(keys)
 
     def charged_off_once(self) -> bool:
         return any(t[3] == "charged_off" for t in self.transitions)
-
-    def fast_path_hazard(self, day: dt.date) -> bool:
-        """The night's state that triggers the known fast-path bug (see the xfail test below):
-        current, no credit, nothing due through ``day``, and the installments still to fall due
-        owe only interest, so the engine settles the contract early but the sweep's principal-days
-        UPDATE skips it."""
-        if self.status != ContractStatus.CURRENT or self.state.credit_balance != ZERO:
-            return False
-        active = [i for i in self.state.active_installments() if i.total_outstanding > ZERO]
-        if not active or min(i.due_date for i in active) <= day or self.on_plan():
-            return False
-        return sum((i.outstanding(c) for i in active for c in ("fee", "penalty", "principal")), ZERO) == ZERO
 
 
 # --- what production holds, keyed by business meaning ---------------------------------------------------
@@ -557,7 +545,6 @@ class Run:
         self.refs = 0
         self._staff: tuple[Any, Any] | None = None
         self.skipped: Counter[str] = Counter()
-        self.reject_known = True  # skip examples that hit a known bug (each has its own xfail test)
 
     def staff(self) -> tuple[Any, Any]:
         if self._staff is None:
@@ -610,9 +597,6 @@ class Run:
                 if n in self.portfolio.missed_nights:
                     continue
                 self.clock.business(day, 22)
-                if self.reject_known and any(s.fast_path_hazard(day) for s in self.shadows):
-                    event("rejected: known fast-path bug (test_fast_path_skips_early_settlement)")
-                    assume(False)
                 delinquency_sweep(day)
                 for shadow in self.shadows:
                     shadow.night(day)
@@ -630,9 +614,6 @@ class Run:
         done = getattr(self, f"_{action.kind}")(shadow, day, action.a, action.b)
         if done is False:
             self.skipped[action.kind] += 1
-        if self.reject_known and shadow.credit_out_of_id_order():
-            event("rejected: known credit-order bug (test_credit_lots_are_consumed_in_id_order)")
-            assume(False)
 
     def _post(self, shadow: Shadow, received_at: dt.datetime, a: int, b: int) -> bool:
         day = timezone.localdate(received_at)
@@ -845,9 +826,6 @@ class SweepEqualityTests(TestCase):
         run = Run(portfolio)
         run.run()
         _events_of(run)
-        if any(s.status != ContractStatus.CHARGED_OFF and s.charged_off_once() for s in run.shadows):
-            event("rejected: known rebuild bug (test_rebuild_after_charge_off_then_payoff)")
-            assume(False)
         diff = portfolio_differences(run.shadows)
         assert not diff, "\n".join(diff[:40])
 
@@ -921,14 +899,13 @@ def test_a_seeded_divergence_is_reported(seeded):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="known bug: the sweep's principal-days fast path skips early settlement")
-def test_fast_path_skips_early_settlement():
-    """Known divergence: ``delinquency_sweep_range``'s principal-days UPDATE for current contracts
-    with nothing falling due skips ``ledger.close_day``, whose ``apply_credit`` settles a contract
-    early once nothing but interest not yet due remains (``_settle_early_if_covered`` with a zero
-    credit). So a term-1 loan whose principal is written down in full before its due date stays
-    open in production (and later gets a late fee on the interest), while the replay settles it on
-    the first night and waives the unearned interest."""
+def test_fast_path_does_not_skip_early_settlement():
+    """Regression (found by the property test): the sweep's quiet-contract UPDATE skipped
+    ``ledger.close_day``, whose ``apply_credit`` settles a contract early once nothing but interest
+    not yet due remains (``_settle_early_if_covered`` with a zero credit). A term-1 loan whose
+    principal is written down in full before its due date stayed open in production (and later got
+    a late fee on the interest), while the replay settles it on the first night and waives the
+    unearned interest. Contracts owing no principal now take the engine path."""
     portfolio = Portfolio(
         contracts=(dataclasses.replace(FIXED_PORTFOLIO.contracts[0], term=1, first_due_after=10),),
         days=12,
@@ -936,20 +913,19 @@ def test_fast_path_skips_early_settlement():
         actions=(Action(day=2, contract=0, kind="waive", a=0, b=3),),  # write down all principal of #1
     )
     run = Run(portfolio)
-    run.reject_known = False
     run.run()
     diff = portfolio_differences(run.shadows)
     assert not diff, "\n".join(diff[:40])
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="known bug: rebuild replays past the charge-off once the contract is paid off")
 def test_rebuild_after_charge_off_then_payoff():
-    """Known divergence, in the reference rather than the sweep: ``ledger_store.rebuild`` stops
-    closing days at the charge-off date only while the contract is still charged off. A charged-off
-    contract that is then paid off is replayed through ``accrued_through``, so the days between the
-    charge-off and the payoff gain principal-days (and could gain penalty) that the sweep rightly
-    never accrued. Payment reversals, back-dated payments and late-fee reversals use rebuild too."""
+    """Regression (found by the property test, in the reference rather than the sweep):
+    ``ledger_store.rebuild`` stopped closing days at the charge-off date only while the contract
+    was still charged off. A charged-off contract that was then paid off was replayed through
+    ``accrued_through``, so the days between the charge-off and the payoff gained principal-days
+    and penalty that the sweep rightly never accrued. Payment reversals, back-dated payments and
+    late-fee reversals use rebuild too."""
     portfolio = Portfolio(
         contracts=(dataclasses.replace(FIXED_PORTFOLIO.contracts[0], term=1, first_due_after=3, charge_off_dpd=30),),
         days=40,
@@ -964,14 +940,14 @@ def test_rebuild_after_charge_off_then_payoff():
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="known bug: ledger_store.load orders credit lots by payment id")
-def test_credit_lots_are_consumed_in_id_order():
-    """Known divergence: ``ledger_store.load`` rebuilds the credit lots sorted by payment id, the
-    engine keeps them in the order the credit arose (first in, first out). A payment posted with an
-    earlier business date after a newer one (a late bank report) leaves its credit ahead of the
-    newer payment's in the replay but behind it in production, so when the next installment falls
-    due the sweep allocates the credit from the other payment: same amounts per installment and
-    component, different payments on the allocation lines (which a later reversal relies on)."""
+def test_credit_lots_are_consumed_in_the_order_they_arose():
+    """Regression (found by the property test): ``ledger_store.load`` rebuilt the credit lots
+    sorted by payment id, while the engine keeps them in the order the credit arose (first in,
+    first out). A payment posted with an earlier business date after a newer one (a late bank
+    report) left its credit ahead of the newer payment's in the replay but behind it in
+    production, so when the next installment fell due the sweep allocated the credit from the
+    other payment: same amounts, different payments on the allocation lines (which a later
+    reversal relies on). Lots are now ordered by business date and time received."""
     portfolio = Portfolio(
         contracts=(
             dataclasses.replace(
@@ -994,7 +970,6 @@ def test_credit_lots_are_consumed_in_id_order():
         ),
     )
     run = Run(portfolio)
-    run.reject_known = False
     run.run()
     assert run.shadows[0].credit_out_of_id_order() or run.shadows[0].state.credit == []
     diff = portfolio_differences(run.shadows)
