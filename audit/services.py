@@ -21,6 +21,8 @@ from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core.bulk import copy_insert
+
 from . import merkle
 from .context import get_context
 from .hashing import GENESIS_CHAIN_HASH, chain_hash, event_entry, leaf_hash_hex, normalise_data
@@ -132,13 +134,13 @@ def audit_record(
 
 
 def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
-    """Append many events built by ``audit_event_build`` in one INSERT per batch, inside the
+    """Append many events built by ``audit_event_build`` in one COPY (PostgreSQL), inside the
     caller's transaction. The same rows ``audit_record`` would write one by one: the sealer
     later gives them positions in id order like any other committed events."""
     _require_transaction()
     if not events:
         return []
-    created = AuditEvent.objects.bulk_create(events)
+    created = copy_insert(AuditEvent, events)
     _nudge_sealer_after_commit()
     return created
 

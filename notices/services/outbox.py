@@ -21,6 +21,7 @@ from accounts.models import ContactChannel, CustomerProfile
 from audit.models import AuditEvent
 from audit.services import audit_event_build, audit_record_many
 from contracts.models import Contract
+from core.bulk import copy_insert
 
 from ..channels import DeliveryResult
 from ..codes import NoticesAction
@@ -172,17 +173,17 @@ def _write_notice(
 
 def notices_write(prepared: list[PreparedNotice], *, now: dt.datetime) -> list[Notice]:
     """Write many prepared rows at once: the notices, the blocked attempts of dropped ones and
-    one audit event per notice (the same rows ``_write_notice`` writes one by one), one INSERT
-    per table and batch. Pending rows are marked queued; queue them with ``delivery_enqueue``."""
+    one audit event per notice (the same rows ``_write_notice`` writes one by one), one COPY
+    per table on PostgreSQL (``core.bulk.copy_insert``). Pending rows are marked queued;
+    queue them with ``delivery_enqueue``."""
     if not prepared:
         return []
     for item in prepared:
         if item.notice.status == NoticeStatus.PENDING:
             item.notice.queued_at = now
-    notices = Notice.objects.bulk_create([item.notice for item in prepared])
-    ContactAttempt.objects.bulk_create(
-        [_attempt(item.notice, item.verdict, now, error="") for item in prepared if item.dropped]
-    )
+    notices = copy_insert(Notice, [item.notice for item in prepared])
+    attempts = [_attempt(item.notice, item.verdict, now, error="") for item in prepared if item.dropped]
+    copy_insert(ContactAttempt, attempts)
     audit_record_many([item.audit_event() for item in prepared])
     return notices
 

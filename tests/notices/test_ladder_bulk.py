@@ -158,13 +158,18 @@ def test_a_range_costs_the_same_queries_for_5_notices_as_for_50(django_assert_ma
     assert Notice.objects.filter(contract__in=small).count() == 5
     assert Notice.objects.filter(contract__in=large).count() == 50
     assert ContactAttempt.objects.filter(contract__in=large).count() == 10
-    # One INSERT per table, unless the backend caps the parameters of a statement (SQLite: 999).
+    # PostgreSQL streams the rows with COPY (one per table, keys taken in one query per table);
+    # elsewhere one INSERT per table, unless the backend caps the parameters of a statement
+    # (SQLite: 999).
     for captured, copies in ((few, 1), (many, 10)):
-        assert _insert_batches(captured) == (
-            _expected_batches(Notice, 5 * copies)
+        expected = (
+            0
+            if connection.vendor == "postgresql"
+            else _expected_batches(Notice, 5 * copies)
             + _expected_batches(ContactAttempt, copies)
             + _expected_batches(AuditEvent, 5 * copies)
         )
+        assert _insert_batches(captured) == expected
     assert len(many) - _insert_batches(many) == len(few) - _insert_batches(few)
     if connection.vendor == "postgresql":
         assert len(many) == len(few)
