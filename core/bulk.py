@@ -15,6 +15,7 @@ from typing import TypeVar
 from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
 
 
 def copy_insert(model: type[M], objs: Sequence[M]) -> list[M]:
@@ -28,6 +29,11 @@ def copy_insert(model: type[M], objs: Sequence[M]) -> list[M]:
     pk = opts.pk
     assert pk is not None
     fields = [f for f in opts.concrete_fields if f is not pk]
+    # Text, integer, boolean and foreign-key values go to the driver as they are (what their
+    # preparation would return for values of the right type); other fields prepare as on save.
+    plain = tuple(
+        isinstance(f, _PLAIN) and type(f).pre_save is models.Field.pre_save and not f.choices for f in fields
+    )
     table = connection.ops.quote_name(opts.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -40,9 +46,11 @@ def copy_insert(model: type[M], objs: Sequence[M]) -> list[M]:
             for obj, key in zip(objs, keys, strict=True):
                 setattr(obj, pk.attname, key)
                 row = [key]
-                for field in fields:
-                    value = field.pre_save(obj, True)
-                    row.append(field.get_db_prep_save(value, connection))
+                for field, is_plain in zip(fields, plain, strict=True):
+                    if is_plain:
+                        row.append(getattr(obj, field.attname))
+                    else:
+                        row.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
                 copy.write_row(row)
     for obj in objs:
         obj._state.adding = False

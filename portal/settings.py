@@ -277,6 +277,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Deliveries may go to their own queue (workers then consume it with ``-Q celery,<queue>``);
+# by default they share the default queue.
+CELERY_DELIVERY_QUEUE = env.str("CELERY_DELIVERY_QUEUE", default="celery")
+CELERY_TASK_ROUTES = {"notices.tasks.deliver_notices": {"queue": CELERY_DELIVERY_QUEUE}}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_SECONDS = env.float("FAIRDUE_HEARTBEAT_SECONDS", default=60.0)
