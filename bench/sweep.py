@@ -229,7 +229,9 @@ def run_night(
     already = NightlyRun.objects.filter(business_date=business_date, finished_at__isnull=False).exists()
     start = time.perf_counter()
     app.send_task("notices.tasks.sweep_and_notify", args=[business_date.isoformat()])
+    poll = min(poll, 0.05) if already else poll
     night_at: float | None = None
+    drained_at: float | None = None
     quiet_polls = 0
     while True:
         time.sleep(poll)
@@ -242,10 +244,14 @@ def run_night(
         if night_at is None and not already and finished.exists():
             night_at = elapsed
         busy = broker_busy(redis_client)
+        if busy == 0 and drained_at is None:
+            drained_at = elapsed  # tasks acknowledge late: nothing queued or unacknowledged = all ran
+        elif busy:
+            drained_at = None
         if busy == 0 and (already or night_at is not None) and active_tasks(app, len(workers)) == 0:
             quiet_polls += 1
             if quiet_polls >= 2:
-                quiet = time.perf_counter() - start
+                quiet = drained_at if drained_at is not None else time.perf_counter() - start
                 remaining = behind(business_date)
                 if remaining:
                     raise SystemExit(f"the night finished but {remaining} contracts are behind")
