@@ -16,10 +16,12 @@ from .services import nightly_range_run, nightly_run_start, notices_deliver, out
 def sweep_and_notify(business_date: str | None = None) -> int:
     """Nightly: one task per block of contract ids for the business date (default yesterday).
 
-    Sending the same night again sends the same ranges; the ones already done do nothing."""
+    Sending the same night again sends only the ranges not done yet (none once the night is
+    finished); a range sent twice still runs once."""
     day = dt.date.fromisoformat(business_date) if business_date else business_yesterday()
     run = nightly_run_start(business_date=day)
-    ranges = run.ranges()
+    done = set(run.done_ranges.values_list("first_contract_id", flat=True))
+    ranges = [(first, last) for first, last in run.ranges() if first not in done]
     for first, last in ranges:
         sweep_and_notify_range_task.delay(day.isoformat(), first, last)
     return len(ranges)

@@ -119,3 +119,4 @@ def test_the_tasks_fan_out_and_a_repeated_range_task_does_nothing(monkeypatch):
     run = NightlyRun.objects.get(business_date=DAY)
     assert (run.ranges_done, run.contracts_done, run.notices) == (1, 1, 2) and run.is_finished
     assert tasks.sweep_and_notify_range_task.acks_late and tasks.sweep_and_notify.acks_late
+    assert tasks.sweep_and_notify(DAY.isoformat()) == 0 and len(queued) == 2  # finished: nothing is sent
