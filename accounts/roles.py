@@ -31,6 +31,16 @@ NOTICE_RULES = [
     "notices.add_contactruletightening",
     "notices.change_contactruletightening",
 ]
+# The holiday calendar SLA deadlines count with (appeals admin): compliance enters each year.
+HOLIDAY_CALENDAR = [
+    "appeals.view_calendaryear",
+    "appeals.add_calendaryear",
+    "appeals.change_calendaryear",
+    "appeals.view_calendarday",
+    "appeals.add_calendarday",
+    "appeals.change_calendarday",
+    "appeals.delete_calendarday",
+]
 # Disputes, complaints, hardship requests and appeals (staff case pages).
 CASE_HANDLE = "appeals.handle_case"
 CASE_APPROVE_REMEDY = "appeals.approve_case_remedy"
@@ -66,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.view_periodictask",
         "notices.view_notice",
         *NOTICE_RULES,
+        *HOLIDAY_CALENDAR,
         CASE_HANDLE,
         CASE_SLA_REPORT,
         CASE_APPROVE_REMEDY,
@@ -93,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contracts.import_contracts",
         "notices.view_notice",
         *NOTICE_RULES,
+        *HOLIDAY_CALENDAR,
         CASE_HANDLE,
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,

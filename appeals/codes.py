@@ -42,3 +42,18 @@ class AppealsAction(StrEnum):
     CONTACT_LIMITS_REDUCED = "contact_limits.reduced"
     CONTACT_LIMITS_RESTORED = "contact_limits.restored"
     EVIDENCE_VIEWED = "evidence.viewed"
+
+
+class CalendarError(StrEnum):
+    DAY_OUTSIDE_YEAR = "calendar_day_outside_year"
+    DAY_NOT_DIFFERENT = "calendar_day_not_different"
+    REFERENCE_REQUIRED = "calendar_reference_required"
+    YEAR_NOT_FOUND = "calendar_year_not_found"
+
+
+class CalendarAction(StrEnum):
+    SEEDED = "calendar.seeded"
+    YEAR_CHANGED = "calendar.year_changed"
+    YEAR_OFFICIAL = "calendar.year_official"
+    YEAR_UNOFFICIAL = "calendar.year_unofficial"
+    DAYS_CHANGED = "calendar.days_changed"

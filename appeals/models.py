@@ -244,3 +244,80 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday (no work on a weekday)")
+    WORKDAY = "workday", _("Make-up working day (work on a weekend)")
+
+
+class CalendarDayBasis(models.TextChoices):
+    # Fixed by the Measures on National Holidays (全国年节及纪念日放假办法): certain before the
+    # State Council publishes the year's arrangement.
+    STATUTORY = "statutory", _("Statutory holiday")
+    # Placed by the State Council's yearly arrangement (补假, 调休 rest days and make-up working
+    # days): known only once the arrangement is published.
+    ARRANGEMENT = "arrangement", _("Yearly arrangement")
+
+
+class CalendarYear(models.Model):
+    """One year of the Chinese working calendar. ``official`` once compliance has entered the
+    State Council's arrangement (放假调休安排) for the year and checked it; until then the year
+    holds only what the law fixes, and deadlines counted through it err on the customer's side
+    (``appeals.calendar``)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    official = models.BooleanField(_("official arrangement entered"), default=False)
+    reference = models.CharField(
+        _("arrangement reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("The State Council notice the days were entered from, e.g. 国办发明电〔2026〕7号."),
+    )
+    source = models.CharField(_("seeded from"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("holiday calendar year")
+        verbose_name_plural = _("holiday calendar years")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(official=False) | (Q(confirmed_at__isnull=False) & ~Q(reference="")),
+                name="calendar_year_official_confirmed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """A date that differs from the plain week (Monday–Friday work): a weekday holiday or a
+    weekend make-up working day."""
+
+    calendar_year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=CalendarDayKind.choices)
+    basis = models.CharField(
+        _("basis"), max_length=12, choices=CalendarDayBasis.choices, default=CalendarDayBasis.ARRANGEMENT
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday calendar day")
+        verbose_name_plural = _("holiday calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from accounts.roles import Role
 from accounts.selectors import user_has_role
 from core.errors import NotFoundError
 
+from .calendar import unofficial_years_for
 from .models import OPEN_STATUSES, Case, CaseEvent, CaseKind, CaseStatus, Evidence
 
 # The status filter of the staff queue: "" is every case with a running clock.
@@ -195,3 +197,23 @@ def sla_report(*, since: dt.datetime) -> list[SlaReportRow]:
         )
         for kind, item in stats.items()
     ]
+
+
+def sla_calendar_unofficial_years(*, cases: Iterable[Case]) -> list[int]:
+    """The years without an official holiday arrangement that the open CN cases' SLA counting
+    runs through (from filing to the later deadline): their deadlines are provisional."""
+    spans = [
+        (
+            timezone.localdate(case.submitted_at),
+            timezone.localdate(max(case.acknowledge_due_at, case.resolve_due_at)),
+        )
+        for case in cases
+        if case.is_open and case.customer.jurisdiction == "CN"
+    ]
+    return unofficial_years_for(spans)
+
+
+def calendar_unofficial_years_ahead(*, today: dt.date | None = None) -> list[int]:
+    """This year and next, where either has no official holiday arrangement yet."""
+    today = today or timezone.localdate()
+    return unofficial_years_for([(today, today.replace(month=12, day=31) + dt.timedelta(days=1))])

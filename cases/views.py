@@ -10,6 +10,7 @@ from accounts.decorators import staff_required
 from accounts.roles import VIEW_PII
 from accounts.selectors import customer_profile_get_for_staff, customer_profiles_for_staff
 from accounts.services import customer_pii_view
+from appeals.selectors import calendar_unofficial_years_ahead
 from audit.selectors import audit_seal_status
 from core.selectors import heartbeat_get
 from notices.selectors import nightly_run_latest
@@ -17,7 +18,12 @@ from notices.selectors import nightly_run_latest
 
 @staff_required()
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"beat": heartbeat_get(name="beat"), "seal": audit_seal_status(), "night": nightly_run_latest()}
+    context = {
+        "beat": heartbeat_get(name="beat"),
+        "seal": audit_seal_status(),
+        "night": nightly_run_latest(),
+        "unofficial_years": calendar_unofficial_years_ahead(),
+    }
     return render(request, "staff/home.html", context)
 
 

@@ -34,6 +34,7 @@ from appeals.selectors import (
     case_get_for_staff,
     case_queue_for_staff,
     evidence_get_for_staff,
+    sla_calendar_unofficial_years,
     sla_report,
 )
 from appeals.services import (
@@ -244,6 +245,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "kinds": CaseKind.choices,
             "statuses": CaseStatus.choices,
             "status_all": QUEUE_ALL,
+            "unofficial_years": sla_calendar_unofficial_years(cases=page.object_list),
             "now": now,
             "soon": now + dt.timedelta(hours=24),
         },
@@ -292,6 +294,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
             "forms": action_forms,
             "resolve_form": action_forms.get("resolve"),
             "pending_remedy": bool(case.remedy.get("pending")),
+            "unofficial_years": sla_calendar_unofficial_years(cases=[case]),
             "now": now,
             "soon": now + dt.timedelta(hours=24),
         },

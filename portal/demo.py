@@ -13,6 +13,7 @@ from accounts.models import CustomerProfile, User
 from accounts.roles import Role
 from accounts.services import customer_create, emergency_contact_add, staff_create
 from accounts.validators import cn_resident_id_check_char
+from appeals.services import calendar_seed
 from contracts.models import Contract, Product, ProductKind, TermsVersion
 from contracts.schedules import add_months
 from contracts.services import (
@@ -157,6 +158,7 @@ DEMO_STAFF = [
 @transaction.atomic
 def load_demo_data(today: dt.date | None = None) -> DemoResult:
     today = today or timezone.localdate()
+    calendar_seed(actor=None)  # migrate seeds it too; adds only years still missing
     _demo_products()
     result = DemoResult()
     for c in DEMO_CUSTOMERS:

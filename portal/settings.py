@@ -197,7 +197,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 # Per account: mobile customers share carrier-grade NAT addresses, so locking by IP
 # would lock out strangers; the per-account limit is what stops password guessing.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", *env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=[])]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.identifiers.axes_username"
 AXES_RESET_ON_SUCCESS = True

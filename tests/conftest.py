@@ -13,10 +13,15 @@ from tests.accounts.factories import PASSWORD, make_customer, make_staff
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit and refusal counters live in the cache: each test starts with none."""
+    """Rate-limit and refusal counters live in the cache: each test starts with none. The
+    holiday calendar's in-process copy too: a test's edits roll back with its transaction."""
+    from appeals.calendar import calendar_drop
+
     _clear_own_cache()
+    calendar_drop()
     yield
     _clear_own_cache()
+    calendar_drop()
 
 
 def _clear_own_cache() -> None:

@@ -27,6 +27,7 @@ from contracts.services import hold_place
 from core.errors import ApplicationError, NotFoundError
 
 from .. import sla
+from ..calendar import Favour
 from ..codes import AppealsAction, AppealsError
 from ..models import CATEGORIES_BY_KIND, Case, CaseKind, CaseStatus, Category, Evidence, FiledVia
 from .common import (
@@ -106,10 +107,20 @@ def case_file(
         filed_by=actor,
         submitted_at=now,
         acknowledge_due_at=sla.deadline(
-            now, days=ack_days, business_days=True, jurisdiction=customer.jurisdiction, zone=customer.timezone
+            now,
+            days=ack_days,
+            business_days=True,
+            jurisdiction=customer.jurisdiction,
+            zone=customer.timezone,
+            favour=Favour.LENDER_DUTY,
         ),
         resolve_due_at=sla.deadline(
-            now, days=resolve_days, business_days=business, jurisdiction=customer.jurisdiction, zone=customer.timezone
+            now,
+            days=resolve_days,
+            business_days=business,
+            jurisdiction=customer.jurisdiction,
+            zone=customer.timezone,
+            favour=Favour.LENDER_DUTY,
         ),
     )
     for n, (upload, content_type, extension) in enumerate(checked, start=1):
@@ -169,6 +180,7 @@ def case_appeal(*, actor: User, case_id: int, reason: str) -> Case:
         business_days=business,
         jurisdiction=case.customer.jurisdiction,
         zone=case.customer.timezone,
+        favour=Favour.LENDER_DUTY,
     )
     case.breached_at = None
     case.reminded_at = None
