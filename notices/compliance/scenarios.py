@@ -24,6 +24,7 @@ from notices.compliance.inputs import (
     ProposedContact,
     Purpose,
     ScenarioError,
+    ThirdPartyException,
     Verdict,
 )
 from notices.compliance.rules import STATUTORY, RuleSet
@@ -152,6 +153,7 @@ def _parse_consumer(data: Mapping[str, Any]) -> Consumer:
         opt_outs=opt_outs,
         holds=holds,
         debt_groups=groups,
+        employer_prohibits=_parse_bool(data.get("employer_prohibits"), "consumer.employer_prohibits"),
     )
 
 
@@ -170,6 +172,7 @@ def _parse_history_entry(data: Any, where: str) -> HistoryContact:
         outcome=_optional_str(data.get("outcome"), f"{where}.outcome"),
         by=_optional_str(data.get("by"), f"{where}.by") or "lender",
         consent=_parse_bool(data.get("consent"), f"{where}.consent"),
+        purpose=None if data.get("purpose") is None else _parse_enum(Purpose, data["purpose"], f"{where}.purpose"),
     )
 
 
@@ -195,6 +198,16 @@ def _parse_proposed(data: Any) -> ProposedContact:
         opt_out_notice=_parse_bool(data.get("opt_out_notice"), f"{where}.opt_out_notice"),
         reply_to_consumer=_parse_bool(data.get("reply_to_consumer"), f"{where}.reply_to_consumer"),
         staff_count=staff_count,
+        third_party_exception=(
+            None
+            if data.get("third_party_exception") is None
+            else _parse_enum(ThirdPartyException, data["third_party_exception"], f"{where}.third_party_exception")
+        ),
+        location_follow_up=_parse_bool(data.get("location_follow_up"), f"{where}.location_follow_up"),
+        at_workplace=_parse_bool(data.get("at_workplace"), f"{where}.at_workplace"),
+        work_email=_parse_bool(data.get("work_email"), f"{where}.work_email"),
+        postcard=_parse_bool(data.get("postcard"), f"{where}.postcard"),
+        envelope_debt_language=_parse_bool(data.get("envelope_debt_language"), f"{where}.envelope_debt_language"),
     )
 
 
