@@ -201,11 +201,11 @@ class _Check:
     def _location_communication(self, entry: HistoryContact) -> bool:
         """An earlier communication with this third party (1006.10(c): once per person).
         A call counts when it was answered; a message when it was sent (or delivered).
-        Records known to be for another purpose (an exception, an opt-out confirmation)
-        do not count."""
+        Any earlier communication counts, whatever its recorded purpose, except the one
+        confirming the person's own opt-out."""
         if entry.direction != Direction.OUTBOUND or entry.at >= self.proposed.at or not self._same_third_party(entry):
             return False
-        if entry.purpose not in (None, Purpose.LOCATION_INFO):
+        if entry.purpose == Purpose.OPT_OUT_CONFIRMATION:
             return False
         if entry.channel == Channel.CALL or entry.channel == Channel.VISIT:
             return entry.outcome in REACHED_OUTCOMES

@@ -132,6 +132,16 @@ def test_reason_codes_are_exactly_the_readme_table_in_order() -> None:
     ]
 
 
+RULES_README = HERE.parents[1] / "notices" / "compliance" / "README.md"
+
+
+def test_the_rules_readme_documents_every_reason_code_in_order() -> None:
+    text = RULES_README.read_text(encoding="utf-8")
+    table = text.split("## Reason codes", 1)[1].split("\n## ", 1)[0]
+    codes = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    assert codes[1:] == [code.value for code in ReasonCode]  # the first row is the header
+
+
 SEVEN_CALLS = [
     call(chicago(6, 9)),
     call(chicago(6, 12)),
