@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
+from django.db.models import Q
 from phonenumbers import timezone as phone_timezones
 
 from accounts.models import ContactPreference, CustomerProfile
@@ -141,11 +142,23 @@ def consumer_from(
     )
 
 
-def contact_history(profile: CustomerProfile, until: dt.datetime) -> list[HistoryContact]:
+def history_filter(until: dt.datetime) -> Q:
+    """The contact attempts the engine needs at ``until``: every allowed one of the last
+    ``HISTORY_DAYS``, and, of any age, those rules without a time limit look at: contacts
+    with third parties (a location contact is allowed once per person, 12 CFR 1006.10(c)),
+    the consumer's emails (a work address the consumer wrote from, 1006.22(f)(3)) and
+    opt-out confirmations (one per opt-out, 1006.14(h)(2)(i))."""
     since = until - dt.timedelta(days=HISTORY_DAYS)
-    attempts = ContactAttempt.objects.filter(
-        customer=profile, at__gte=since, at__lte=until, verdict="allowed"
-    ).select_related("contract")
+    unlimited = (
+        Q(to="third_party", direction="outbound")
+        | Q(channel="email", direction="inbound")
+        | Q(purpose=EnginePurpose.OPT_OUT_CONFIRMATION.value)
+    )
+    return Q(at__lte=until, verdict="allowed") & (Q(at__gte=since) | unlimited)
+
+
+def contact_history(profile: CustomerProfile, until: dt.datetime) -> list[HistoryContact]:
+    attempts = ContactAttempt.objects.filter(history_filter(until), customer=profile).select_related("contract")
     return [history_entry(a, a.contract.number if a.contract else None) for a in attempts]
 
 

@@ -82,7 +82,7 @@ def test_a_second_location_call_to_the_same_person_needs_a_reason_and_is_recorde
     )
     assert first.verdict == "allowed" and first.purpose == "location_info"
     contact_attempt_outcome(actor=agent, attempt_id=first.pk, outcome="conversation")
-    later = dt.datetime(2026, 4, 20, 10, tzinfo=CHICAGO)
+    later = dt.datetime(2026, 6, 20, 10, tzinfo=CHICAGO)  # once per person, however long ago
     again = call(contract, agent, later, to="third_party", third_party_id="C1", discloses_debt=False)
     assert again.verdict == "blocked" and again.reason_codes == ["LOCATION_REPEATED"]
     follow_up = call(
