@@ -1056,6 +1056,19 @@ def _scenario(**changes: Any) -> dict[str, Any]:
         ({"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "fax"}}, "proposed.channel"),
         ({"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "call", "to": "x"}}, "proposed.to"),
         (
+            {"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "call", "third_party_exception": "x"}},
+            "proposed.third_party_exception",
+        ),
+        (
+            {"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "letter", "postcard": "yes"}},
+            "proposed.postcard",
+        ),
+        ({"consumer": {"employer_prohibits": 1}}, "consumer.employer_prohibits"),
+        (
+            {"history": [{"at": "2026-04-07T10:00:00+08:00", "channel": "call", "purpose": "x"}]},
+            "history[0].purpose",
+        ),
+        (
             {"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "call", "purpose": "x"}},
             "proposed.purpose",
         ),
