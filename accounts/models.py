@@ -210,6 +210,10 @@ class ContactPreference(models.Model):
     late_contact_consent = models.BooleanField(_("agreed to contact in the quiet hours"), default=False)
     cease_requested_on = models.DateField(_("asked in writing to stop contact on"), null=True, blank=True)
     attorney_name = models.CharField(_("represented by (attorney)"), max_length=150, blank=True)
+    # 12 CFR 1006.6(b)(3): known or reason to know; rows inserted in bulk get the default too.
+    employer_prohibits_work_contact = models.BooleanField(
+        _("employer prohibits collection contact at work"), default=False, db_default=False
+    )
     reduced_contact_limits = models.BooleanField(
         _("reduced contact limits (complaint about contact frequency under review)"), default=False
     )

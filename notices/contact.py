@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
+from django.db.models import Q
 from phonenumbers import timezone as phone_timezones
 
 from accounts.models import ContactPreference, CustomerProfile
@@ -26,11 +27,12 @@ from notices.compliance import (
     get_ruleset,
     tighten,
 )
-from notices.compliance.engine import Channel, Direction, Party
+from notices.compliance.engine import Channel, Direction, Party, ThirdPartyException
 from notices.compliance.engine import Purpose as EnginePurpose
 
 from .models import COLLECTION_PURPOSES, ContactAttempt, ContactRuleTightening
 
+_ENGINE_PURPOSES = {purpose.value: purpose for purpose in EnginePurpose}
 HISTORY_DAYS = 14  # the longest look-back any rule needs (7 days) with margin
 TIGHTENING_FIELDS = (
     "window_start",
@@ -136,14 +138,27 @@ def consumer_from(
         cease=bool(preference and preference.cease_requested_on),
         opt_outs=tuple(OptOut(channel=Channel(c)) for c in (preference.opt_outs if preference else [])),
         holds=tuple(holds),
+        employer_prohibits=bool(preference and preference.employer_prohibits_work_contact),
     )
 
 
-def contact_history(profile: CustomerProfile, until: dt.datetime) -> list[HistoryContact]:
+def history_filter(until: dt.datetime) -> Q:
+    """The contact attempts the engine needs at ``until``: every allowed one of the last
+    ``HISTORY_DAYS``, and, of any age, those rules without a time limit look at: contacts
+    with third parties (a location contact is allowed once per person, 12 CFR 1006.10(c)),
+    the consumer's emails (a work address the consumer wrote from, 1006.22(f)(3)) and
+    opt-out confirmations (one per opt-out, 1006.14(h)(2)(i))."""
     since = until - dt.timedelta(days=HISTORY_DAYS)
-    attempts = ContactAttempt.objects.filter(
-        customer=profile, at__gte=since, at__lte=until, verdict="allowed"
-    ).select_related("contract")
+    unlimited = (
+        Q(to="third_party", direction="outbound")
+        | Q(channel="email", direction="inbound")
+        | Q(purpose=EnginePurpose.OPT_OUT_CONFIRMATION.value)
+    )
+    return Q(at__lte=until, verdict="allowed") & (Q(at__gte=since) | unlimited)
+
+
+def contact_history(profile: CustomerProfile, until: dt.datetime) -> list[HistoryContact]:
+    attempts = ContactAttempt.objects.filter(history_filter(until), customer=profile).select_related("contract")
     return [history_entry(a, a.contract.number if a.contract else None) for a in attempts]
 
 
@@ -160,6 +175,8 @@ def history_entry(attempt: ContactAttempt, contract_number: str | None) -> Histo
         outcome=attempt.outcome or None,
         by=attempt.by,
         consent=attempt.consent,
+        # Notice purposes (reminders, letters, ...) are not the engine's: unknown to it.
+        purpose=_ENGINE_PURPOSES.get(attempt.purpose),
     )
 
 
@@ -177,6 +194,13 @@ class ProposedDetails:
     opt_out_notice: bool = False
     staff_count: int | None = None
     reply_to_consumer: bool = False
+    # A third party: why it is contacted (an engine purpose such as "location_info" or, in
+    # CN, "relay_message"); empty means location, or collection when the debt is disclosed.
+    third_party_purpose: str = ""
+    third_party_exception: str = ""
+    location_follow_up: bool = False
+    at_workplace: bool = False
+    work_email: bool = False
 
 
 def is_collection(purpose: str) -> bool:
@@ -196,9 +220,6 @@ def contact_judge(*, profile: CustomerProfile, contract: Contract | None, propos
 
 def engine_proposal(proposed: ProposedDetails, contract_number: str | None) -> ProposedContact:
     """The proposed contact in the engine's terms (pure)."""
-    engine_purpose = EnginePurpose.COLLECTION
-    if proposed.to == "third_party" and not proposed.discloses_debt:
-        engine_purpose = EnginePurpose.LOCATION_INFO
     return ProposedContact(
         at=proposed.at,
         channel=Channel(proposed.channel),
@@ -208,9 +229,25 @@ def engine_proposal(proposed: ProposedDetails, contract_number: str | None) -> P
         debts=frozenset([contract_number]) if contract_number else frozenset(),
         by=proposed.by,
         consent=proposed.consent,
-        purpose=engine_purpose,
+        purpose=engine_purpose(proposed),
         discloses_debt=proposed.discloses_debt,
         opt_out_notice=proposed.opt_out_notice,
         reply_to_consumer=proposed.reply_to_consumer,
         staff_count=proposed.staff_count,
+        third_party_exception=ThirdPartyException(proposed.third_party_exception)
+        if proposed.third_party_exception
+        else None,
+        location_follow_up=proposed.location_follow_up,
+        at_workplace=proposed.at_workplace,
+        work_email=proposed.work_email,
     )
+
+
+def engine_purpose(proposed: ProposedDetails) -> EnginePurpose:
+    """The engine's purpose of a proposed contact: collection with the debtor; with a third
+    party the stated purpose, else location (collection when the debt would be disclosed)."""
+    if proposed.to != "third_party":
+        return EnginePurpose.COLLECTION
+    if proposed.third_party_purpose:
+        return EnginePurpose(proposed.third_party_purpose)
+    return EnginePurpose.COLLECTION if proposed.discloses_debt else EnginePurpose.LOCATION_INFO

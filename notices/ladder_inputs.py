@@ -34,12 +34,12 @@ from contracts.selectors import _balance_from_rows as balance_from_rows
 
 from .compliance import HistoryContact, Hold, RuleSet, Verdict, evaluate
 from .contact import (
-    HISTORY_DAYS,
     ProposedDetails,
     consumer_from,
     consumer_timezones,
     engine_proposal,
     history_entry,
+    history_filter,
     is_collection,
     ruleset_from,
 )
@@ -205,12 +205,7 @@ def range_inputs_load(
     inputs.plan_holds = dict(plan_holds)
     history: defaultdict[int, list[HistoryContact]] = defaultdict(list)
     for attempt in (
-        ContactAttempt.objects.filter(
-            customer_id__in=customer_ids,
-            at__gte=now - dt.timedelta(days=HISTORY_DAYS),
-            at__lte=now,
-            verdict="allowed",
-        )
+        ContactAttempt.objects.filter(history_filter(now), customer_id__in=customer_ids)
         .select_related("contract")
         .order_by("at", "pk")
     ):

@@ -29,9 +29,14 @@ from notices.compliance.clock import (
     _time_seconds,
 )
 from notices.compliance.inputs import (
+    AFTER_CEASE_PURPOSES,
     COLLECTION_PURPOSES,
+    DEAD_NUMBER_OUTCOMES,
+    ELECTRONIC_CHANNELS,
     ELECTRONIC_MESSAGE_CHANNELS,
     FAILED_CALL_OUTCOMES,
+    REACHED_OUTCOMES,
+    THIRD_PARTY_PURPOSES,
     UNANSWERED_OUTCOMES,
     Channel,
     Consumer,
@@ -48,6 +53,7 @@ from notices.compliance.inputs import (
 from notices.compliance.inputs import Hold as Hold
 from notices.compliance.inputs import LocalTimeRange as LocalTimeRange
 from notices.compliance.inputs import ScenarioError as ScenarioError
+from notices.compliance.inputs import ThirdPartyException as ThirdPartyException
 from notices.compliance.rules import RuleSet
 from notices.compliance.scenarios import Expectation as Expectation
 from notices.compliance.scenarios import matches_expectation as matches_expectation
@@ -111,8 +117,13 @@ class _Check:
         self.debt_groups = _expand_debt_groups(proposed.debts, consumer.debt_groups)
         self.related_debts = frozenset().union(*self.debt_groups)
         self.time_restricted = proposed.channel in ruleset.window_channels
+        # Times the consumer called inconvenient bind communications with the consumer
+        # (12 CFR 1006.6(b)(1)), not location calls to other people.
         self.inconvenient_applies = (
-            self.time_restricted and bool(consumer.inconvenient_times) and not self._inconvenient_reply_excepted()
+            self.time_restricted
+            and proposed.to == Party.DEBTOR
+            and bool(consumer.inconvenient_times)
+            and not self._inconvenient_reply_excepted()
         )
         self._day_cache: dict[tuple[int, date], frozenset[ReasonCode]] = {}
         self._day_rules = self._build_day_rules()
@@ -124,32 +135,124 @@ class _Check:
 
     def standing_reasons(self) -> set[ReasonCode]:
         proposed, consumer = self.proposed, self.consumer
+        to_debtor = proposed.to == Party.DEBTOR
         reasons: set[ReasonCode] = set()
         if proposed.purpose in COLLECTION_PURPOSES:
             for hold in consumer.holds:
                 if hold.debt is None or hold.debt in self.related_debts:
                     reasons.add(ReasonCode.DISPUTE_HOLD if hold.is_dispute else ReasonCode.COLLECTION_HOLD)
-        if consumer.cease and proposed.purpose != Purpose.COLLECTION_ENDED_NOTICE:
+        # A cease request stops communications with the consumer (12 CFR 1006.6(c)), not
+        # lawful location contacts with other people.
+        if consumer.cease and to_debtor and proposed.purpose not in AFTER_CEASE_PURPOSES:
             reasons.add(ReasonCode.CEASE_REQUESTED)
-        if proposed.purpose != Purpose.OPT_OUT_CONFIRMATION:
-            if any(self._opt_out_matches(opt_out) for opt_out in consumer.opt_outs):
-                reasons.add(ReasonCode.CHANNEL_OPT_OUT)
-            if proposed.channel in ELECTRONIC_MESSAGE_CHANNELS and not proposed.opt_out_notice:
-                reasons.add(ReasonCode.OPT_OUT_NOTICE_MISSING)
+        # An opt-out binds communications with the person who made it (1006.14(h)(1)).
+        if (
+            to_debtor
+            and any(self._opt_out_matches(opt_out) for opt_out in consumer.opt_outs)
+            and not self._opt_out_excepted()
+        ):
+            reasons.add(ReasonCode.CHANNEL_OPT_OUT)
+        if (
+            proposed.purpose != Purpose.OPT_OUT_CONFIRMATION
+            and proposed.channel in ELECTRONIC_MESSAGE_CHANNELS
+            and not proposed.opt_out_notice
+        ):
+            reasons.add(ReasonCode.OPT_OUT_NOTICE_MISSING)
         if self._attorney_bars_contact():
             reasons.add(ReasonCode.ATTORNEY_REPRESENTED)
-        if proposed.to == Party.THIRD_PARTY:
-            if any(
-                entry.outcome == Outcome.REFUSED_CONTACT and self._same_third_party(entry) for entry in self.history
-            ):
-                reasons.add(ReasonCode.THIRD_PARTY_REFUSED)
-            if proposed.discloses_debt:
-                reasons.add(ReasonCode.THIRD_PARTY_DISCLOSURE)
+        if not to_debtor:
+            reasons |= self._third_party_reasons()
         if proposed.channel == Channel.VISIT and (
             proposed.staff_count is None or proposed.staff_count < self.rules.visit_min_staff
         ):
             reasons.add(ReasonCode.VISIT_STAFF_MINIMUM)
+        if self.rules.applies_regf_place_and_media and to_debtor:
+            reasons |= self._place_and_media_reasons()
         return reasons
+
+    def _third_party_reasons(self) -> set[ReasonCode]:
+        proposed, rules = self.proposed, self.rules
+        reasons: set[ReasonCode] = set()
+        if any(entry.outcome == Outcome.REFUSED_CONTACT and self._same_third_party(entry) for entry in self.history):
+            reasons.add(ReasonCode.THIRD_PARTY_REFUSED)
+        excepted = rules.applies_regf_third_party and proposed.third_party_exception is not None
+        if excepted:
+            # The consumer's attorney, the creditor, ... may be told about the debt.
+            return reasons
+        if proposed.discloses_debt:
+            reasons.add(ReasonCode.THIRD_PARTY_DISCLOSURE)
+        allowed = THIRD_PARTY_PURPOSES
+        if rules.applies_regf_third_party:
+            # 1006.6(d)(1): location information only; a message left for the consumer
+            # with someone else is itself a communication with a third party.
+            allowed = allowed - {Purpose.RELAY_MESSAGE}
+        if proposed.purpose not in allowed:
+            # US 1006.6(d)(1); CN: "不应向联系人催收", "严禁对无关第三人进行催收".
+            reasons.add(ReasonCode.THIRD_PARTY_PURPOSE)
+        if (
+            rules.applies_regf_third_party
+            and proposed.purpose == Purpose.LOCATION_INFO
+            and not proposed.location_follow_up
+            and any(self._location_communication(entry) for entry in self.history)
+        ):
+            reasons.add(ReasonCode.LOCATION_REPEATED)
+        return reasons
+
+    def _location_communication(self, entry: HistoryContact) -> bool:
+        """An earlier communication with this third party (1006.10(c): once per person).
+        A call counts when it was answered; a message when it was sent (or delivered).
+        Any earlier communication counts, whatever its recorded purpose, except the one
+        confirming the person's own opt-out."""
+        if entry.direction != Direction.OUTBOUND or entry.at >= self.proposed.at or not self._same_third_party(entry):
+            return False
+        if entry.purpose == Purpose.OPT_OUT_CONFIRMATION:
+            return False
+        if entry.channel == Channel.CALL or entry.channel == Channel.VISIT:
+            return entry.outcome in REACHED_OUTCOMES
+        return entry.outcome is None or entry.outcome in REACHED_OUTCOMES
+
+    def _place_and_media_reasons(self) -> set[ReasonCode]:
+        proposed, consumer = self.proposed, self.consumer
+        reasons: set[ReasonCode] = set()
+        # 1006.6(b)(3); the consumer's prior consent given directly lifts it (1006.6(b)).
+        if consumer.employer_prohibits and proposed.at_workplace and not proposed.consent:
+            reasons.add(ReasonCode.EMPLOYER_PROHIBITS)
+        # 1006.22(f)(3): unless the consumer consented to that address or wrote from it.
+        if (
+            proposed.channel == Channel.EMAIL
+            and proposed.work_email
+            and not proposed.consent
+            and not any(
+                entry.channel == Channel.EMAIL
+                and entry.direction == Direction.INBOUND
+                and entry.at < proposed.at
+                and entry.endpoint is not None
+                and entry.endpoint == proposed.endpoint
+                for entry in self.history
+            )
+        ):
+            reasons.add(ReasonCode.WORK_EMAIL)
+        if proposed.channel == Channel.LETTER:
+            if proposed.postcard:
+                reasons.add(ReasonCode.POSTCARD)
+            if proposed.envelope_debt_language:
+                reasons.add(ReasonCode.ENVELOPE_LANGUAGE)
+        return reasons
+
+    def _opt_out_excepted(self) -> bool:
+        """12 CFR 1006.14(h)(2): one electronic confirmation of an electronic opt-out, and
+        one reply in the opted-out medium to a message the consumer sent through it."""
+        proposed = self.proposed
+        if proposed.purpose == Purpose.OPT_OUT_CONFIRMATION and proposed.channel in ELECTRONIC_CHANNELS:
+            return not any(
+                entry.direction == Direction.OUTBOUND
+                and entry.to == Party.DEBTOR
+                and entry.channel == proposed.channel
+                and entry.purpose == Purpose.OPT_OUT_CONFIRMATION
+                and entry.at < proposed.at
+                for entry in self.history
+            )
+        return proposed.reply_to_consumer and self._first_reply_in_medium(lambda entry: True)
 
     def _opt_out_matches(self, opt_out: OptOut) -> bool:
         if opt_out.channel != self.proposed.channel:
@@ -163,9 +266,11 @@ class _Check:
             return False
         if proposed.to == Party.DEBTOR:
             return proposed.purpose in COLLECTION_PURPOSES
+        if proposed.third_party_exception is not None and self.rules.applies_regf_third_party:
+            return False
         # Once an attorney is known, location questions go to the attorney
-        # (15 U.S.C. 1692b(6)), not to third parties.
-        return proposed.purpose == Purpose.LOCATION_INFO
+        # (15 U.S.C. 1692b(6)), not to third parties; so do messages for the consumer.
+        return proposed.purpose in (Purpose.LOCATION_INFO, Purpose.RELAY_MESSAGE)
 
     def _same_third_party(self, entry: HistoryContact) -> bool:
         proposed = self.proposed
@@ -204,16 +309,21 @@ class _Check:
 
     def _inconvenient_reply_excepted(self) -> bool:
         """The first reply in a medium the consumer used during an inconvenient time."""
+        return self.proposed.reply_to_consumer and self._first_reply_in_medium(
+            lambda entry: self._in_inconvenient_time(entry.at)
+        )
+
+    def _first_reply_in_medium(self, qualifies: Callable[[HistoryContact], bool]) -> bool:
+        """Whether the proposal is the first outbound message in its medium since an inbound
+        message in that medium for which ``qualifies`` holds."""
         proposed = self.proposed
-        if not proposed.reply_to_consumer:
-            return False
         earlier = [entry for entry in self.history if entry.at < proposed.at and entry.channel == proposed.channel]
         outbound_times = [e.at for e in earlier if e.direction == Direction.OUTBOUND]
         last_outbound = max(outbound_times, default=None)
         return any(
             entry.direction == Direction.INBOUND
             and (last_outbound is None or entry.at > last_outbound)
-            and self._in_inconvenient_time(entry.at)
+            and qualifies(entry)
             for entry in earlier
         )
 
@@ -265,7 +375,10 @@ class _Check:
             for entry in self.history
             if entry.channel == Channel.CALL
             and entry.direction == Direction.OUTBOUND
+            # Not "placed to" the person: not connected, or a number not in service
+            # (comment 14(b)(3)(ii)-1).
             and entry.outcome != Outcome.NOT_CONNECTED
+            and entry.outcome not in DEAD_NUMBER_OUTCOMES
             and not entry.consent
             and entry.by == proposed.by
             and self._same_person(entry)
@@ -360,7 +473,7 @@ class _Check:
             day = entry.at.astimezone(zone).date()
             failed_days.add(day)
             candidates = [lost_from]
-            if entry.outcome == Outcome.INVALID_NUMBER:
+            if entry.outcome in DEAD_NUMBER_OUTCOMES:
                 candidates.append(entry.at)
             if streak == rules.lost_contact_failed_calls:
                 candidates.append(_local_midnight(day + timedelta(days=1), zone))

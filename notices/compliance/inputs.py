@@ -32,6 +32,12 @@ class ReasonCode(enum.StrEnum):
     THIRD_PARTY_REFUSED = "THIRD_PARTY_REFUSED"
     THIRD_PARTY_DISCLOSURE = "THIRD_PARTY_DISCLOSURE"
     VISIT_STAFF_MINIMUM = "VISIT_STAFF_MINIMUM"
+    THIRD_PARTY_PURPOSE = "THIRD_PARTY_PURPOSE"
+    LOCATION_REPEATED = "LOCATION_REPEATED"
+    EMPLOYER_PROHIBITS = "EMPLOYER_PROHIBITS"
+    WORK_EMAIL = "WORK_EMAIL"
+    POSTCARD = "POSTCARD"
+    ENVELOPE_LANGUAGE = "ENVELOPE_LANGUAGE"
 
 
 class Channel(enum.StrEnum):
@@ -55,9 +61,32 @@ class Party(enum.StrEnum):
 
 class Purpose(enum.StrEnum):
     COLLECTION = "collection"
+    # Asking a third party for the debtor's location or contact details.
     LOCATION_INFO = "location_info"
+    # CN: asking a third party to pass a message on to the debtor (转告).
+    RELAY_MESSAGE = "relay_message"
     OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+    # The notices still allowed after a cease request (12 CFR 1006.6(c)(2)): efforts are
+    # terminated; the collector or creditor may invoke specified remedies; it intends to
+    # invoke a specified remedy.
     COLLECTION_ENDED_NOTICE = "collection_ended_notice"
+    REMEDY_NOTICE = "remedy_notice"
+    REMEDY_INTENT_NOTICE = "remedy_intent_notice"
+
+
+class ThirdPartyException(enum.StrEnum):
+    """Third parties a collector may communicate with about the debt (12 CFR 1006.6(d)(1)):
+    the consumer's attorney, a consumer reporting agency, the creditor or its attorney, the
+    collector's attorney, anyone with the consumer's prior consent given directly to the
+    collector, or with a court's express permission."""
+
+    CONSUMER_ATTORNEY = "consumer_attorney"
+    CONSUMER_REPORTING_AGENCY = "consumer_reporting_agency"
+    CREDITOR = "creditor"
+    CREDITOR_ATTORNEY = "creditor_attorney"
+    COLLECTOR_ATTORNEY = "collector_attorney"
+    CONSUMER_CONSENT = "consumer_consent"
+    COURT_PERMISSION = "court_permission"
 
 
 class Outcome(enum.StrEnum):
@@ -68,16 +97,40 @@ class Outcome(enum.StrEnum):
     CONVERSATION = "conversation"
     NOT_CONNECTED = "not_connected"
     INVALID_NUMBER = "invalid_number"
+    # The number is not in service: the call is not placed to anyone (comment 14(b)(3)(ii)-1).
+    NOT_IN_SERVICE = "not_in_service"
     DELIVERED = "delivered"
     REFUSED_CONTACT = "refused_contact"
 
 
 UNANSWERED_OUTCOMES: Final = frozenset({Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.NOT_CONNECTED})
+# A number that reaches no one: lost contact at once (CN), and no call placed (US 7-in-7).
+DEAD_NUMBER_OUTCOMES: Final = frozenset({Outcome.INVALID_NUMBER, Outcome.NOT_IN_SERVICE})
 # A failed attempt to reach the debtor, for CN lost contact.
-FAILED_CALL_OUTCOMES: Final = UNANSWERED_OUTCOMES | {Outcome.INVALID_NUMBER}
+FAILED_CALL_OUTCOMES: Final = UNANSWERED_OUTCOMES | DEAD_NUMBER_OUTCOMES
 # Holds and attorney representation stop collecting, not notices the consumer is owed.
-COLLECTION_PURPOSES: Final = frozenset({Purpose.COLLECTION, Purpose.LOCATION_INFO})
+COLLECTION_PURPOSES: Final = frozenset(
+    {
+        Purpose.COLLECTION,
+        Purpose.LOCATION_INFO,
+        Purpose.RELAY_MESSAGE,
+        Purpose.REMEDY_NOTICE,
+        Purpose.REMEDY_INTENT_NOTICE,
+    }
+)
+# What a cease request still allows (12 CFR 1006.6(c)(2)).
+AFTER_CEASE_PURPOSES: Final = frozenset(
+    {Purpose.COLLECTION_ENDED_NOTICE, Purpose.REMEDY_NOTICE, Purpose.REMEDY_INTENT_NOTICE}
+)
+# Why a third party may be contacted without an exception: location (US, CN) and, in CN,
+# passing on a message; anything else is collecting from them. A third party's own
+# opt-out may be confirmed.
+THIRD_PARTY_PURPOSES: Final = frozenset({Purpose.LOCATION_INFO, Purpose.RELAY_MESSAGE, Purpose.OPT_OUT_CONFIRMATION})
 ELECTRONIC_MESSAGE_CHANNELS: Final = frozenset({Channel.EMAIL, Channel.SMS})
+# Electronic media, whose opt-out may be confirmed once electronically (1006.14(h)(2)(i)).
+ELECTRONIC_CHANNELS: Final = frozenset({Channel.EMAIL, Channel.SMS, Channel.IN_APP})
+# Outcomes that show a message reached a third party (a communication, 1006.10(c)).
+REACHED_OUTCOMES: Final = frozenset({Outcome.CONVERSATION, Outcome.DELIVERED})
 
 
 class ScenarioError(ValueError):
@@ -149,6 +202,9 @@ class Consumer:
     opt_outs: tuple[OptOut, ...] = ()
     holds: tuple[Hold, ...] = ()
     debt_groups: tuple[frozenset[str], ...] = ()
+    # The collector knows or has reason to know the employer prohibits the consumer from
+    # receiving such communications at work (12 CFR 1006.6(b)(3)).
+    employer_prohibits: bool = False
 
 
 def _require_aware(name: str, value: datetime) -> None:
@@ -168,9 +224,13 @@ class HistoryContact:
     outcome: str | None = None
     by: str = "lender"
     consent: bool = False
+    # Known for contacts recorded by this system; None when the record does not say.
+    purpose: Purpose | None = None
 
     def __post_init__(self) -> None:
         _require_aware("HistoryContact.at", self.at)
+        if self.purpose is not None:
+            object.__setattr__(self, "purpose", Purpose(self.purpose))
         # Accept plain strings from callers and store the enum members.
         object.__setattr__(self, "channel", Channel(self.channel))
         object.__setattr__(self, "direction", Direction(self.direction))
@@ -193,12 +253,27 @@ class ProposedContact:
     opt_out_notice: bool = False
     reply_to_consumer: bool = False
     staff_count: int | None = None
+    # US: the third party is one the collector may talk to about the debt (1006.6(d)(1)).
+    third_party_exception: ThirdPartyException | None = None
+    # US: a further location contact because the person asked for it or the collector
+    # reasonably believes the earlier answer was wrong or incomplete (1006.10(c)).
+    location_follow_up: bool = False
+    # At the consumer's place of employment (a work number, a visit to the workplace).
+    at_workplace: bool = False
+    # An email address the collector knows or should know the employer provided.
+    work_email: bool = False
+    # Mail: a postcard, or an envelope showing anything beyond the permitted content
+    # (12 CFR 1006.22(f)(1), (f)(2)).
+    postcard: bool = False
+    envelope_debt_language: bool = False
 
     def __post_init__(self) -> None:
         _require_aware("ProposedContact.at", self.at)
         object.__setattr__(self, "channel", Channel(self.channel))
         object.__setattr__(self, "to", Party(self.to))
         object.__setattr__(self, "purpose", Purpose(self.purpose))
+        if self.third_party_exception is not None:
+            object.__setattr__(self, "third_party_exception", ThirdPartyException(self.third_party_exception))
         object.__setattr__(self, "debts", frozenset(self.debts))
 
 

@@ -13,9 +13,13 @@ from datetime import time
 from typing import Any, Final
 
 # Channels whose contacts are bound by the local contact window and by the times the
-# consumer declared inconvenient. Letters and in-app messages are read at the
-# consumer's leisure, so they are not time-restricted.
+# consumer declared inconvenient: those whose moment of arrival the collector chooses.
+# A letter's delivery time is the post's, not the collector's, so letters are never
+# judged by the clock. In-app messages: see ``CN_WINDOW_CHANNELS``.
 DEFAULT_WINDOW_CHANNELS: Final = frozenset({"call", "sms", "email", "visit"})
+# The CBA guideline (2026-01-30) bans "电话催收、外访催收及其他催收" from 22:00 to 08:00: an
+# in-app message (a push to the phone, timed by the collector) is such other collection.
+CN_WINDOW_CHANNELS: Final = DEFAULT_WINDOW_CHANNELS | {"in_app"}
 
 US_TIMEZONES: Final = (
     "America/New_York",
@@ -52,6 +56,12 @@ class RuleSet:
     applies_daily_unanswered_cap: bool = False
     applies_daily_connected_cap: bool = False
     applies_third_party_lost_contact: bool = False
+    # US: third parties only for location information, once per person, or one of the
+    # 1006.6(d)(1) exceptions (no relaying messages).
+    applies_regf_third_party: bool = False
+    # US: the employer prohibition (1006.6(b)(3)) and the media of 1006.22(f): a work
+    # email address, postcards, debt language on envelopes.
+    applies_regf_place_and_media: bool = False
 
 
 CN: Final = RuleSet(
@@ -59,6 +69,7 @@ CN: Final = RuleSet(
     window_start=time(8, 0),
     window_end=time(22, 0),
     default_timezones=("Asia/Shanghai",),
+    window_channels=CN_WINDOW_CHANNELS,
     applies_daily_unanswered_cap=True,
     applies_daily_connected_cap=True,
     applies_third_party_lost_contact=True,
@@ -71,6 +82,8 @@ US_REGF: Final = RuleSet(
     default_timezones=US_TIMEZONES,
     applies_call_frequency=True,
     applies_conversation_cooldown=True,
+    applies_regf_third_party=True,
+    applies_regf_place_and_media=True,
 )
 
 STATUTORY: Final[dict[str, RuleSet]] = {CN.code: CN, US_REGF.code: US_REGF}
@@ -104,6 +117,8 @@ _FLAGS: Final = frozenset(
         "applies_daily_unanswered_cap",
         "applies_daily_connected_cap",
         "applies_third_party_lost_contact",
+        "applies_regf_third_party",
+        "applies_regf_place_and_media",
     }
 )
 _SET_VALUED: Final = frozenset({"default_timezones", "window_channels"})

@@ -24,6 +24,7 @@ from notices.compliance.inputs import (
     ProposedContact,
     Purpose,
     ScenarioError,
+    ThirdPartyException,
     Verdict,
 )
 from notices.compliance.rules import STATUTORY, RuleSet
@@ -152,6 +153,7 @@ def _parse_consumer(data: Mapping[str, Any]) -> Consumer:
         opt_outs=opt_outs,
         holds=holds,
         debt_groups=groups,
+        employer_prohibits=_parse_bool(data.get("employer_prohibits"), "consumer.employer_prohibits"),
     )
 
 
@@ -170,6 +172,7 @@ def _parse_history_entry(data: Any, where: str) -> HistoryContact:
         outcome=_optional_str(data.get("outcome"), f"{where}.outcome"),
         by=_optional_str(data.get("by"), f"{where}.by") or "lender",
         consent=_parse_bool(data.get("consent"), f"{where}.consent"),
+        purpose=None if data.get("purpose") is None else _parse_enum(Purpose, data["purpose"], f"{where}.purpose"),
     )
 
 
@@ -181,21 +184,41 @@ def _parse_proposed(data: Any) -> ProposedContact:
     staff_count = data.get("staff_count")
     if staff_count is not None and (isinstance(staff_count, bool) or not isinstance(staff_count, int)):
         raise ScenarioError(f"{where}.staff_count: must be an integer or null, got {staff_count!r}")
+    to = _parse_party(data.get("to"), contact, f"{where}.to")
+    discloses_debt = _parse_bool(data.get("discloses_debt"), f"{where}.discloses_debt")
     return ProposedContact(
         at=_parse_datetime(_required(data, "at", where), f"{where}.at"),
         channel=_parse_enum(Channel, _required(data, "channel", where), f"{where}.channel"),
-        to=_parse_party(data.get("to"), contact, f"{where}.to"),
+        to=to,
         endpoint=_optional_str(data.get("endpoint"), f"{where}.endpoint"),
         contact=contact,
         debts=_parse_debts(data.get("debts"), f"{where}.debts"),
         by=_optional_str(data.get("by"), f"{where}.by") or "lender",
         consent=_parse_bool(data.get("consent"), f"{where}.consent"),
-        purpose=_parse_enum(Purpose, data.get("purpose"), f"{where}.purpose", Purpose.COLLECTION),
-        discloses_debt=_parse_bool(data.get("discloses_debt"), f"{where}.discloses_debt"),
+        purpose=_parse_enum(Purpose, data.get("purpose"), f"{where}.purpose", _default_purpose(to, discloses_debt)),
+        discloses_debt=discloses_debt,
         opt_out_notice=_parse_bool(data.get("opt_out_notice"), f"{where}.opt_out_notice"),
         reply_to_consumer=_parse_bool(data.get("reply_to_consumer"), f"{where}.reply_to_consumer"),
         staff_count=staff_count,
+        third_party_exception=(
+            None
+            if data.get("third_party_exception") is None
+            else _parse_enum(ThirdPartyException, data["third_party_exception"], f"{where}.third_party_exception")
+        ),
+        location_follow_up=_parse_bool(data.get("location_follow_up"), f"{where}.location_follow_up"),
+        at_workplace=_parse_bool(data.get("at_workplace"), f"{where}.at_workplace"),
+        work_email=_parse_bool(data.get("work_email"), f"{where}.work_email"),
+        postcard=_parse_bool(data.get("postcard"), f"{where}.postcard"),
+        envelope_debt_language=_parse_bool(data.get("envelope_debt_language"), f"{where}.envelope_debt_language"),
     )
+
+
+def _default_purpose(to: Party, discloses_debt: bool) -> Purpose:
+    """Without a stated purpose a contact with the debtor is collection; one with a third
+    party asks for location, unless it discloses the debt (as ``notices.contact`` does)."""
+    if to == Party.THIRD_PARTY and not discloses_debt:
+        return Purpose.LOCATION_INFO
+    return Purpose.COLLECTION
 
 
 def _parse_opt_out(data: Any, where: str) -> OptOut:

@@ -16,7 +16,7 @@ from contracts.models import Contract
 from core.errors import ApplicationError
 
 from ..codes import NoticesAction, NoticesError
-from ..contact import ProposedDetails, contact_judge
+from ..contact import ProposedDetails, contact_judge, engine_purpose
 from ..models import ContactAttempt
 
 
@@ -35,27 +35,38 @@ def contact_attempt_start(
     discloses_debt: bool = True,
     consent: bool = False,
     at: dt.datetime | None = None,
+    third_party_purpose: str = "",
+    third_party_exception: str = "",
+    location_follow_up: bool = False,
+    at_workplace: bool = False,
+    work_email: bool = False,
 ) -> ContactAttempt:
     """A call, visit or agency action about to happen, judged by the same engine as every
     automated notice. The attempt is recorded either way; a blocked one carries its reasons
-    and the next allowed time, and must not go ahead."""
+    and the next allowed time, and must not go ahead.
+
+    With a third party, ``third_party_purpose`` says why (location by default; CN also
+    "relay_message"); the purpose is recorded so that a second location contact with the
+    same person is recognised (12 CFR 1006.10(c))."""
     at = at or timezone.now()
-    verdict = contact_judge(
-        profile=profile,
-        contract=contract,
-        proposed=ProposedDetails(
-            channel=channel,
-            at=at,
-            purpose="collection",
-            endpoint=endpoint,
-            to=to,
-            third_party_id=third_party_id,
-            by=by,
-            consent=consent,
-            discloses_debt=discloses_debt,
-            staff_count=staff_count,
-        ),
+    proposed = ProposedDetails(
+        channel=channel,
+        at=at,
+        purpose="collection",
+        endpoint=endpoint,
+        to=to,
+        third_party_id=third_party_id,
+        by=by,
+        consent=consent,
+        discloses_debt=discloses_debt,
+        staff_count=staff_count,
+        third_party_purpose=third_party_purpose,
+        third_party_exception=third_party_exception,
+        location_follow_up=location_follow_up,
+        at_workplace=at_workplace,
+        work_email=work_email,
     )
+    verdict = contact_judge(profile=profile, contract=contract, proposed=proposed)
     attempt = ContactAttempt.objects.create(
         customer=profile,
         contract=contract,
@@ -65,7 +76,7 @@ def contact_attempt_start(
         endpoint=endpoint[:120],
         third_party_id=third_party_id,
         by=by,
-        purpose="collection",
+        purpose=str(engine_purpose(proposed)),
         consent=consent,
         staff_count=staff_count,
         verdict="allowed" if verdict.allowed else "blocked",

@@ -107,6 +107,13 @@ def varied() -> list[Contract]:
     us_calls = overdue(7, customer=us_customer(phone="+1 312 555 0102"))
     calls(us_calls.customer, us_calls, [NOW - dt.timedelta(days=d, hours=1) for d in range(7)], "no_answer")
     made.append(us_calls)
+    # Seven calls, but one to a number not in service: not placed to the consumer, so the
+    # call task goes ahead (comment 14(b)(3)(ii)-1).
+    us_dead = overdue(7, customer=us_customer(phone="+1 312 555 0103"))
+    calls(us_dead.customer, us_dead, [NOW - dt.timedelta(days=d, hours=1) for d in range(1, 7)], "no_answer")
+    calls(us_dead.customer, us_dead, [NOW - dt.timedelta(hours=2)], "not_in_service")
+    preference(us_dead.customer, employer_prohibits_work_contact=True)
+    made.append(us_dead)
     cn_calls = overdue(7)
     calls(cn_calls.customer, cn_calls, [NOW - dt.timedelta(minutes=10 * m + 5) for m in range(6)], "no_answer")
     made.append(cn_calls)

@@ -36,6 +36,8 @@ from notices.compliance import (
 HERE = Path(__file__).resolve().parent
 SHARED_SCENARIOS = HERE.parents[2] / "shared" / "compliance" / "scenarios.jsonl"
 EXTRA_SCENARIOS = HERE / "scenarios_extra.jsonl"
+# The corrected third-party, opt-out, cease, workplace, mail and CN quiet-hour rules.
+CONTACT_RULE_SCENARIOS = HERE / "scenarios_contact_rules.jsonl"
 
 CHICAGO = ZoneInfo("America/Chicago")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -121,7 +123,23 @@ def test_reason_codes_are_exactly_the_readme_table_in_order() -> None:
         "THIRD_PARTY_REFUSED",
         "THIRD_PARTY_DISCLOSURE",
         "VISIT_STAFF_MINIMUM",
+        "THIRD_PARTY_PURPOSE",
+        "LOCATION_REPEATED",
+        "EMPLOYER_PROHIBITS",
+        "WORK_EMAIL",
+        "POSTCARD",
+        "ENVELOPE_LANGUAGE",
     ]
+
+
+RULES_README = HERE.parents[1] / "notices" / "compliance" / "README.md"
+
+
+def test_the_rules_readme_documents_every_reason_code_in_order() -> None:
+    text = RULES_README.read_text(encoding="utf-8")
+    table = text.split("## Reason codes", 1)[1].split("\n## ", 1)[0]
+    codes = [line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    assert codes[1:] == [code.value for code in ReasonCode]  # the first row is the header
 
 
 SEVEN_CALLS = [
@@ -251,6 +269,48 @@ def _each_reason_cases() -> list[Any]:
         proposal(shanghai(7, 14), channel="visit", endpoint="home", staff_count=1),
         None,
     )
+    cases[ReasonCode.THIRD_PARTY_PURPOSE] = (
+        US,
+        us_consumer(),
+        [],
+        third_party(chicago(7, 10), purpose="collection"),
+        None,
+    )
+    cases[ReasonCode.LOCATION_REPEATED] = (
+        US,
+        us_consumer(),
+        [call(chicago(3, 20, month=3), to="third_party", contact="C1", endpoint="C1-mobile", outcome="conversation")],
+        third_party(chicago(7, 10)),
+        None,
+    )
+    cases[ReasonCode.EMPLOYER_PROHIBITS] = (
+        US,
+        us_consumer(employer_prohibits=True),
+        [],
+        proposal(chicago(7, 10), endpoint="work", at_workplace=True),
+        None,
+    )
+    cases[ReasonCode.WORK_EMAIL] = (
+        US,
+        us_consumer(),
+        [],
+        proposal(chicago(7, 10), channel="email", endpoint="work-email", opt_out_notice=True, work_email=True),
+        None,
+    )
+    cases[ReasonCode.POSTCARD] = (
+        US,
+        us_consumer(),
+        [],
+        proposal(chicago(7, 10), channel="letter", endpoint="home", postcard=True),
+        None,
+    )
+    cases[ReasonCode.ENVELOPE_LANGUAGE] = (
+        US,
+        us_consumer(),
+        [],
+        proposal(chicago(7, 10), channel="letter", endpoint="home", envelope_debt_language=True),
+        None,
+    )
     return [pytest.param(code, *cases[code], id=code.value) for code in ReasonCode]
 
 
@@ -323,10 +383,18 @@ def test_window_is_start_inclusive_end_exclusive(
     assert evaluate(ruleset, consumer, [], proposal(at)).allowed is allowed
 
 
-@pytest.mark.parametrize("channel", ["letter", "in_app"])
-def test_letters_and_in_app_messages_ignore_the_window(channel: str) -> None:
-    verdict = evaluate(CN, cn_consumer(), [], proposal(shanghai(7, 3), channel=channel))
+@pytest.mark.parametrize(("ruleset", "zone"), [(CN, SHANGHAI), (US, CHICAGO)])
+def test_letters_ignore_the_window(ruleset: RuleSet, zone: ZoneInfo) -> None:
+    at = datetime(2026, 4, 7, 3, tzinfo=zone)
+    verdict = evaluate(ruleset, Consumer(timezones=(zone.key,)), [], proposal(at, channel="letter"))
     assert verdict.allowed
+
+
+def test_in_app_messages_keep_the_cn_quiet_hours_only() -> None:
+    cn_verdict = evaluate(CN, cn_consumer(), [], proposal(shanghai(7, 23), channel="in_app"))
+    assert reasons_of(cn_verdict) == ["TIME_WINDOW"]
+    assert cn_verdict.next_allowed_at == shanghai(8, 8)
+    assert evaluate(US, us_consumer(), [], proposal(chicago(7, 23), channel="in_app")).allowed
 
 
 @pytest.mark.parametrize("channel", ["call", "sms", "email", "visit"])
@@ -869,6 +937,10 @@ def test_statutory_rule_sets() -> None:
     assert US.window_end == time(21)
     assert US.applies_call_frequency and not CN.applies_call_frequency
     assert CN.applies_third_party_lost_contact and not US.applies_third_party_lost_contact
+    assert US.applies_regf_third_party and not CN.applies_regf_third_party
+    assert US.applies_regf_place_and_media and not CN.applies_regf_place_and_media
+    assert "in_app" in CN.window_channels and "in_app" not in US.window_channels
+    assert "letter" not in CN.window_channels | US.window_channels
     with pytest.raises(KeyError):
         get_ruleset("EU")
 
@@ -884,7 +956,7 @@ def test_statutory_rule_sets() -> None:
         {"visit_min_staff": 3},
         {"lost_contact_failed_calls": 5, "lost_contact_days": 4},
         {"applies_call_frequency": True},
-        {"window_channels": {"call", "sms", "email", "visit", "letter"}},
+        {"window_channels": {"call", "sms", "email", "visit", "in_app", "letter"}},
     ],
 )
 def test_tighten_accepts_stricter_values(overrides: dict[str, Any]) -> None:
@@ -983,6 +1055,19 @@ def _scenario(**changes: Any) -> dict[str, Any]:
         ({"proposed": {"at": 1712455200, "channel": "call"}}, "proposed.at"),
         ({"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "fax"}}, "proposed.channel"),
         ({"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "call", "to": "x"}}, "proposed.to"),
+        (
+            {"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "call", "third_party_exception": "x"}},
+            "proposed.third_party_exception",
+        ),
+        (
+            {"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "letter", "postcard": "yes"}},
+            "proposed.postcard",
+        ),
+        ({"consumer": {"employer_prohibits": 1}}, "consumer.employer_prohibits"),
+        (
+            {"history": [{"at": "2026-04-07T10:00:00+08:00", "channel": "call", "purpose": "x"}]},
+            "history[0].purpose",
+        ),
         (
             {"proposed": {"at": "2026-04-07T10:00:00+08:00", "channel": "call", "purpose": "x"}},
             "proposed.purpose",
@@ -1085,7 +1170,7 @@ def test_shared_scenarios(row: dict[str, Any]) -> None:
     assert matches_expectation(row["expect"], verdict), verdict.as_dict()
 
 
-@pytest.mark.parametrize("row", _file_cases(EXTRA_SCENARIOS))
+@pytest.mark.parametrize("row", _file_cases(EXTRA_SCENARIOS) + _file_cases(CONTACT_RULE_SCENARIOS))
 def test_extra_scenarios(row: dict[str, Any]) -> None:
     verdict = evaluate(*parse_scenario(row))
     assert matches_expectation(row["expect"], verdict), verdict.as_dict()
@@ -1094,7 +1179,8 @@ def test_extra_scenarios(row: dict[str, Any]) -> None:
 
 
 def test_extra_scenarios_cover_every_reason_code_and_both_jurisdictions() -> None:
-    rows = load_jsonl(EXTRA_SCENARIOS)
+    rows = load_jsonl(EXTRA_SCENARIOS) + load_jsonl(CONTACT_RULE_SCENARIOS)
+    assert len({row["id"] for row in rows}) == len(rows)
     expected_codes = {code for row in rows for code in row["expect"]["reasons"]}
     assert expected_codes == {code.value for code in ReasonCode}
     assert {row["jurisdiction"] for row in rows} == {"CN", "US-REGF"}

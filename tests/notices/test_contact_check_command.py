@@ -146,3 +146,22 @@ def test_exit_codes_from_the_command_line(tmp_path: Path) -> None:
     code, output = exit_code(GOOD_LINE, "{oops")
     assert code == 2
     assert "line 2" in output
+
+
+CONTACT_RULE_SCENARIOS = Path(__file__).resolve().parent / "scenarios_contact_rules.jsonl"
+NEW_REASON_CODES = {
+    "THIRD_PARTY_PURPOSE",
+    "LOCATION_REPEATED",
+    "EMPLOYER_PROHIBITS",
+    "WORK_EMAIL",
+    "POSTCARD",
+    "ENVELOPE_LANGUAGE",
+}
+
+
+def test_contact_rule_scenarios_pass_and_report_the_new_reason_codes() -> None:
+    lines, err = run(str(CONTACT_RULE_SCENARIOS), "--check")
+    count = sum(1 for line in CONTACT_RULE_SCENARIOS.read_text().splitlines() if line.strip())
+    assert lines[-1] == f"{count} passed, 0 failed", err
+    reported = {reason for line in lines[:-1] for reason in json.loads(line)["reasons"]}
+    assert NEW_REASON_CODES <= reported
