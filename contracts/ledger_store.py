@@ -235,7 +235,9 @@ def update_status(loaded: Loaded, on: dt.date, pending: Pending) -> None:
         after = ContractStatus.PAID_OFF
     elif before == ContractStatus.CHARGED_OFF:
         after = before
-    elif dpd >= contract.charge_off_dpd:
+    elif dpd >= contract.charge_off_dpd and (state.accrued_through is None or state.accrued_through >= on):
+        # Charge-off is decided when the day is closed (the sweep, or a replay), never by an
+        # event during a day not closed yet: the day's charges and principal-days still accrue.
         after = ContractStatus.CHARGED_OFF
     elif dpd > 0:
         after = ContractStatus.DELINQUENT

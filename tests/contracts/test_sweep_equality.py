@@ -974,3 +974,96 @@ def test_credit_lots_are_consumed_in_the_order_they_arose():
     assert run.shadows[0].credit_out_of_id_order() or run.shadows[0].state.credit == []
     diff = portfolio_differences(run.shadows)
     assert not diff, "\n".join(diff[:40])
+
+
+@pytest.mark.django_db
+def test_charge_off_is_decided_when_the_day_closes_not_by_an_event_that_day():
+    """Regression (found by the property test on PostgreSQL): a waiver posted on the day a
+    contract reached its charge-off days past due decided the charge-off before that day was
+    closed, so the night skipped the day's principal-days (one day of principal short) while
+    the replay closed it. Charge-off is now decided only when the day is closed."""
+    portfolio = Portfolio(
+        contracts=(
+            ContractSpec(
+                kind="loan",
+                principal=D("77.32"),
+                term=3,
+                started_days_before=0,
+                first_due_after=31,
+                grace_days=0,
+                penalty_daily_rate=D("0"),
+                late_fee_kind="none",
+                late_fee_value=D("0"),
+                late_fee_cap=D("0.00"),
+                cost_cap_annual_rate=D("0.005"),
+                allocation_order=("fee", "principal", "penalty", "interest"),
+                charge_off_dpd=30,
+                plan_break_days=0,
+            ),
+            ContractSpec(
+                kind="loan",
+                principal=D("113.85"),
+                term=3,
+                started_days_before=0,
+                first_due_after=28,
+                grace_days=0,
+                penalty_daily_rate=D("0"),
+                late_fee_kind="none",
+                late_fee_value=D("0"),
+                late_fee_cap=D("0.00"),
+                cost_cap_annual_rate=D("0.005"),
+                allocation_order=("fee", "principal", "interest", "penalty"),
+                charge_off_dpd=30,
+                plan_break_days=0,
+            ),
+            ContractSpec(
+                kind="loan",
+                principal=D("143.37"),
+                term=2,
+                started_days_before=0,
+                first_due_after=34,
+                grace_days=0,
+                penalty_daily_rate=D("0"),
+                late_fee_kind="none",
+                late_fee_value=D("0"),
+                late_fee_cap=D("0.00"),
+                cost_cap_annual_rate=D("0.005"),
+                allocation_order=("fee", "penalty", "principal", "interest"),
+                charge_off_dpd=30,
+                plan_break_days=0,
+            ),
+            ContractSpec(
+                kind="loan",
+                principal=D("135.37"),
+                term=2,
+                started_days_before=0,
+                first_due_after=16,
+                grace_days=0,
+                penalty_daily_rate=D("0"),
+                late_fee_kind="none",
+                late_fee_value=D("0"),
+                late_fee_cap=D("0.00"),
+                cost_cap_annual_rate=D("0.005"),
+                allocation_order=("fee", "penalty", "principal", "interest"),
+                charge_off_dpd=30,
+                plan_break_days=0,
+            ),
+        ),
+        days=68,
+        missed_nights=frozenset({11, 12, 40, 41, 42, 43, 59, 60, 61, 62}),
+        actions=(
+            Action(day=11, contract=2, kind="reverse", a=44, b=48),
+            Action(day=30, contract=0, kind="plan", a=24, b=35),
+            Action(day=39, contract=0, kind="pay", a=35, b=54),
+            Action(day=40, contract=3, kind="refund", a=35, b=66),
+            Action(day=41, contract=0, kind="waive", a=87, b=55),
+            Action(day=46, contract=3, kind="waive", a=5, b=72),
+            Action(day=48, contract=0, kind="notice", a=38, b=60),
+            Action(day=50, contract=0, kind="pay", a=27, b=10),
+            Action(day=52, contract=0, kind="pay", a=80, b=39),
+        ),
+    )
+    run = Run(portfolio)
+    run.run()
+    diff = portfolio_differences(run.shadows)
+    assert not diff, "\n".join(diff[:40])
