@@ -391,7 +391,7 @@ def rebuild(contract: Contract) -> Loaded:
         # as they were live.
         charged_off_on = (
             DelinquencyTransition.objects.filter(contract=contract, event="charged_off")
-            .order_by("-on_date")
+            .order_by("on_date")  # the first: a reversal after a payoff records the charge-off again
             .values_list("on_date", flat=True)
             .first()
         )

@@ -1067,3 +1067,36 @@ def test_charge_off_is_decided_when_the_day_closes_not_by_an_event_that_day():
     run.run()
     diff = portfolio_differences(run.shadows)
     assert not diff, "\n".join(diff[:40])
+
+
+@pytest.mark.django_db
+def test_rebuild_stops_at_the_first_charge_off():
+    """Regression (found by the property test): a payoff of a charged-off contract reversed the
+    same day records the charge-off again on a later date; ``rebuild`` took the latest
+    charge-off date and replayed the days between (principal-days 2000.00 against 1650.00).
+    Charges stop at the first charge-off."""
+    spec = dataclasses.replace(
+        FIXED_PORTFOLIO.contracts[0],
+        principal=D("50.00"),
+        term=1,
+        started_days_before=40,
+        first_due_after=3,
+        grace_days=0,
+        penalty_daily_rate=D("0"),
+        late_fee_kind="none",
+        late_fee_value=D("0"),
+        late_fee_cap=D("0.00"),
+        cost_cap_annual_rate=D("0.005"),
+        charge_off_dpd=30,
+        plan_break_days=0,
+    )
+    portfolio = Portfolio(
+        contracts=(spec,),
+        days=20,
+        missed_nights=frozenset(),
+        actions=(Action(day=1, contract=0, kind="pay", a=0, b=0), Action(day=1, contract=0, kind="reverse", a=0, b=0)),
+    )
+    run = Run(portfolio)
+    run.run()
+    diff = portfolio_differences(run.shadows)
+    assert not diff, "\n".join(diff[:40])
