@@ -50,20 +50,25 @@ class EmailChannel:
         try:
             try:
                 message.send()
-            except _ANSWERED:
-                raise
-            except OSError as exc:
-                if self.connection is None:
+            except _ANSWERED as exc:
+                if getattr(exc, "smtp_code", None) != 421:  # 421: the server is closing the connection
                     raise
-                # The batch's connection dropped: once more on a fresh one.
-                logger.warning("SMTP connection lost (%s); reconnecting", exc)
-                with contextlib.suppress(OSError):
-                    self.connection.close()
-                self.connection.open()
-                message.send()
+                self._reconnect_and_send(message, exc)
+            except OSError as exc:
+                self._reconnect_and_send(message, exc)
         except OSError as exc:  # SMTP and socket errors: retried later with backoff
             raise ChannelError(f"email: {exc}", transient=True) from exc
         return DeliveryResult(provider_message_id=message_id)
+
+    def _reconnect_and_send(self, message: EmailMessage, lost: OSError) -> None:
+        """The batch's connection dropped: once more, on a fresh one."""
+        if self.connection is None:
+            raise lost
+        logger.warning("SMTP connection lost (%s); reconnecting", lost)
+        with contextlib.suppress(OSError):
+            self.connection.close()
+        self.connection.open()
+        message.send()
 
 
 class InAppChannel:
