@@ -21,6 +21,7 @@ they happen exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -209,14 +210,30 @@ def outcomes_record(claim: str, outcomes: list[Outcome], *, at: dt.datetime, ren
                 if outcome.status in (NoticeStatus.SENT, NoticeStatus.DELIVERED):
                     _release_hold_after_send(notice)
             events.append(_audit_event(notice, outcome, before=before, lease_lost=not mine))
-        if changed:
-            Notice.objects.bulk_update(changed, SAVED_FIELDS)
+        _save_rows(changed)
         copy_insert(ContactAttempt, attempts)
         audit_record_many(events)
         if renew:
             Notice.objects.filter(pk__in=renew, status=NoticeStatus.SENDING, claimed_by=claim).update(
                 lease_until=at + _lease()
             )
+
+
+def _save_rows(notices: list[Notice]) -> None:
+    """One ``UPDATE`` per row, sent together (``executemany``; a pipeline on PostgreSQL):
+    ``bulk_update``'s CASE expressions cost more to build than the rows cost to write."""
+    if not notices:
+        return
+    fields = [Notice._meta.get_field(name) for name in SAVED_FIELDS]
+    quote = db_connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(Notice._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names from the model
+    rows = [
+        [f.get_db_prep_save(getattr(n, f.attname), db_connection) for f in fields] + [n.pk]  # type: ignore[union-attr]
+        for n in notices
+    ]
+    with db_connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _send_local(outcome: Outcome, at: dt.datetime) -> None:
@@ -274,6 +291,9 @@ def notices_deliver(
     email = get_connection() if any(n.channel == ContactChannel.EMAIL for n in notices) else None
     pending: list[Outcome] = []
     try:
+        if email is not None:
+            with contextlib.suppress(OSError):  # unreachable: each message fails and is retried
+                email.open()  # one connection for the batch
         for index, notice in enumerate(notices):
             outcome = _judge_and_send(notice, inputs, clock(), email)
             if after_send is not None:
