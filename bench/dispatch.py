@@ -217,12 +217,14 @@ def in_flight_of(pids: list[int]) -> list[int]:
 
 
 def kill_worker(worker: Any) -> tuple[list[int], float]:
+    """``kill -9`` of the worker and its pool; the rows it held when it died (claimed, not recorded)."""
     pids = worker.pids()
-    held = in_flight_of(pids)
     for pid in reversed(pids):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    return held, time.monotonic()
+    killed_at = time.monotonic()
+    time.sleep(0.2)
+    return in_flight_of(pids), killed_at
 
 
 def wait_done(expected: int, workers: list[Any], *, timeout: float, kill_after: float | None) -> dict[str, Any]:

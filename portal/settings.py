@@ -258,10 +258,10 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="fairdue.no
 # Rows per delivery task (the relay and every writer fan out in batches of this size), how
 # long a worker's claim on a batch holds (renewed as it goes), after how long a row queued
 # but never claimed is queued again (its task was lost), and outcomes recorded per commit.
-DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=50)
+DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=100)
 DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=30)
 DELIVERY_REQUEUE_AFTER_SECONDS = env.int("DELIVERY_REQUEUE_AFTER_SECONDS", default=45)
-DELIVERY_RECORD_EVERY = env.int("DELIVERY_RECORD_EVERY", default=25)
+DELIVERY_RECORD_EVERY = env.int("DELIVERY_RECORD_EVERY", default=50)
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

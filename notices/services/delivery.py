@@ -77,7 +77,8 @@ def _lease() -> dt.timedelta:
 
 
 def notices_claim(notice_ids: Iterable[int], *, now: dt.datetime) -> tuple[str, list[Notice]]:
-    """Claim the due rows among ``notice_ids`` for this worker and commit: ``(claim, rows)``.
+    """Claim the due rows among ``notice_ids`` (and up to a batch of rows whose worker's lease
+    ran out) for this worker and commit: ``(claim, rows)``.
 
     The conditional update is the claim (a row another worker holds is skipped, or on SQLite
     no longer matches once that worker commits); ``claim`` names this worker and this batch."""
@@ -94,6 +95,15 @@ def notices_claim(notice_ids: Iterable[int], *, now: dt.datetime) -> tuple[str, 
             .values_list("pk", flat=True)
         )
         ids = list(locked)
+        # Rows a dead worker left behind (lease run out) come along with the next batch of
+        # any live worker, without waiting for their re-queued task behind the backlog.
+        ids += list(
+            Notice.objects.filter(status=NoticeStatus.SENDING, lease_until__lt=now)
+            .exclude(pk__in=ids)
+            .select_for_update(skip_locked=db_connection.vendor == "postgresql")
+            .order_by("lease_until", "pk")
+            .values_list("pk", flat=True)[: settings.DELIVERY_BATCH_SIZE]
+        )
         if not ids:
             return claim, []
         Notice.objects.filter(pk__in=ids).filter(due).update(
