@@ -89,7 +89,7 @@ class SmtpHandler:
     def __init__(self, figures: Figures) -> None:
         self.figures = figures
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, smtp_state: Any, envelope: Any) -> str:
         if RESET_RECIPIENT in envelope.rcpt_tos:
             with self.figures.lock:
                 self.figures.reset()

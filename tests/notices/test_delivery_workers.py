@@ -42,7 +42,7 @@ class Mailbox:
         self.datas = 0
         self.dropped = False
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, smtp_state, envelope):
         with self.lock:
             self.datas += 1
             if self.drop_at is not None and self.datas == self.drop_at and not self.dropped:
