@@ -117,3 +117,58 @@ def throttle_request(
     response = render(request, "rate_limited.html", {"message": message}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
+
+
+# --- token buckets (rates that hold across processes) -----------------------------------------
+_BUCKET_SCRIPT = """
+local rate = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+local wait = 0
+if tokens >= cost then
+  tokens = tokens - cost
+else
+  wait = (cost - tokens) / rate
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(capacity / rate) + 60)
+return tostring(wait)
+"""
+
+
+def _redis_client() -> object | None:
+    inner = getattr(cache, "_cache", None)
+    get_client = getattr(inner, "get_client", None)
+    if get_client is None or "redis" not in type(cache).__module__:
+        return None
+    return get_client(write=True)
+
+
+def bucket_take(scope: str, key: str, *, rate: float, capacity: float, cost: float = 1.0) -> float:
+    """Take ``cost`` tokens from the bucket of ``key`` (refilled at ``rate`` per second up to
+    ``capacity``): 0.0 when taken, else the seconds to wait before trying again (nothing taken).
+
+    On Redis one Lua script does it atomically with the server's clock, so the rate holds for
+    every process sharing the cache; other caches (local memory: one process) keep the state as
+    a cache value, good enough where there is one process."""
+    cache_key = _key(scope, key, "bucket")
+    client = _redis_client()
+    if client is not None:
+        answer = client.eval(_BUCKET_SCRIPT, 1, cache.make_key(cache_key), rate, capacity, cost)  # type: ignore[attr-defined]
+        return float(answer.decode() if isinstance(answer, bytes) else answer)
+    now = _now()
+    tokens, at = cache.get(cache_key) or (capacity, now)
+    tokens = min(capacity, tokens + max(0.0, now - at) * rate)
+    wait = 0.0
+    if tokens >= cost:
+        tokens -= cost
+    else:
+        wait = (cost - tokens) / rate
+    cache.set(cache_key, (tokens, now), timeout=int(capacity / rate) + 60)
+    return wait

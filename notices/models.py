@@ -4,6 +4,7 @@ rule tightening per product, in-app messages, call tasks and the nightly batch's
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.db import models
@@ -166,6 +167,7 @@ class ContactRuleTightening(models.Model):
 
 class NoticeStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
     DEFERRED = "deferred", _("Deferred (contact rules)")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
@@ -197,6 +199,10 @@ class Notice(models.Model):
     scheduled_for = models.DateTimeField(_("scheduled for"))
     next_attempt_at = models.DateTimeField(_("next attempt at"), db_index=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # While ``sending``: the worker that claimed the row and until when its claim holds; a
+    # row whose lease has run out (the worker died) is claimed again by the relay.
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     provider_message_id = models.CharField(max_length=100, blank=True, db_index=True)
@@ -213,10 +219,31 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["customer", "created_at"]),
+            models.Index(fields=["status", "lease_until"], name="notice_lease_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.purpose}/{self.channel} → {self.customer_id} ({self.status})"
+
+    @property
+    def message_ref(self) -> str:
+        """The stable identity of this notice's message, the same on every (re)send."""
+        return message_ref_for(self.idempotency_key)
+
+    @property
+    def email_message_id(self) -> str:
+        return email_message_id_for(self.idempotency_key)
+
+
+def message_ref_for(idempotency_key: str) -> str:
+    """32 hex characters derived from the idempotency key (the SMS gateway's client reference)."""
+    return hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+
+
+def email_message_id_for(idempotency_key: str) -> str:
+    """An RFC 5322 ``Message-ID`` (the shape ``django.core.mail.make_msgid`` gives) that a
+    receiver sees again, unchanged, if the message is ever sent twice."""
+    return f"<{message_ref_for(idempotency_key)}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
 class AttemptDirection(models.TextChoices):

@@ -251,6 +251,17 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Fairdue <no-reply@fairdue.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The domain of every notice's stable Message-ID (<sha256(idempotency key)[:32]@domain>).
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="fairdue.notices")
+
+# --- Outbox delivery (notices.services.delivery) ------------------------------------------
+# Rows per delivery task (the relay and every writer fan out in batches of this size), how
+# long a worker's claim on a batch holds (renewed as it goes), after how long a row queued
+# but never claimed is queued again (its task was lost), and outcomes recorded per commit.
+DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=100)
+DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=30)
+DELIVERY_REQUEUE_AFTER_SECONDS = env.int("DELIVERY_REQUEUE_AFTER_SECONDS", default=45)
+DELIVERY_RECORD_EVERY = env.int("DELIVERY_RECORD_EVERY", default=50)
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -296,7 +307,7 @@ CELERY_BEAT_SCHEDULE = {
     # Re-queues outbox rows that are due (deferred to 08:00, retries) or whose task was lost.
     "checkout-expire": {"task": "portal.tasks.checkout_expire", "schedule": 300.0},
     "appeals-sla-check": {"task": "appeals.tasks.sla_check", "schedule": crontab(minute=5)},
-    "outbox-relay": {"task": "notices.tasks.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=60.0)},
+    "outbox-relay": {"task": "notices.tasks.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=15.0)},
     # The audit sealer: nudged after every audited commit, and on this beat as a backstop;
     # hourly a full pass picks up any event committed very late.
     "audit-seal": {"task": "audit.tasks.audit_seal", "schedule": env.float("AUDIT_SEAL_SECONDS", default=5.0)},
@@ -417,7 +428,13 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_KEY_ID = env.str("SMS_GATEWAY_KEY_ID", default="")
 SMS_GATEWAY_SECRET = env.str("SMS_GATEWAY_SECRET", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
-SMS_GATEWAY_RETRIES = env.int("SMS_GATEWAY_RETRIES", default=3)
+# Retries inside one send (sleeping, outside any transaction); 0: the outbox reschedules
+# the notice with backoff instead, which frees the worker.
+SMS_GATEWAY_RETRIES = env.int("SMS_GATEWAY_RETRIES", default=0)
+# Rate limits that hold across all workers (a token bucket in the cache, Redis in production):
+# requests per second to the gateway, and messages per minute to one number.
+SMS_GATEWAY_RATE = env.float("SMS_GATEWAY_RATE", default=50.0)
+SMS_PER_NUMBER_PER_MINUTE = env.float("SMS_PER_NUMBER_PER_MINUTE", default=2.0)
 SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=10)
 # Delivery receipts are refused while this is empty.
 SMS_RECEIPT_SECRET = env.str("SMS_RECEIPT_SECRET", default="")

@@ -27,7 +27,9 @@ def subprocess_database_url() -> str:
 
 
 @contextmanager
-def celery_processes(tmp_path: Path, *, beat: bool = False, extra_env: dict[str, str] | None = None) -> Iterator[None]:
+def celery_processes(
+    tmp_path: Path, *, beat: bool = False, extra_env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[list[subprocess.Popen[bytes]]]:
     env = dict(os.environ)
     env.update(
         {
@@ -39,7 +41,10 @@ def celery_processes(tmp_path: Path, *, beat: bool = False, extra_env: dict[str,
     )
     env.update(extra_env or {})
     celery = [sys.executable, "-m", "celery", "-A", "portal"]
-    commands = [[*celery, "worker", "--pool=solo", "--loglevel=INFO", f"--hostname=test-{os.getpid()}@%h"]]
+    commands = [
+        [*celery, "worker", "--pool=solo", "--loglevel=INFO", f"--hostname=test-{os.getpid()}-{n}@%h"]
+        for n in range(workers)
+    ]
     if beat:
         commands.append([*celery, "beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat-schedule'}"])
     logs = []
@@ -49,10 +54,11 @@ def celery_processes(tmp_path: Path, *, beat: bool = False, extra_env: dict[str,
         logs.append(log)
         procs.append(subprocess.Popen(cmd, cwd=BASE, env=env, stdout=log, stderr=subprocess.STDOUT))
     try:
-        yield
+        yield procs
     finally:
         for proc in procs:
-            proc.send_signal(signal.SIGTERM)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
         for proc in procs:
             try:
                 proc.wait(timeout=20)

@@ -23,9 +23,12 @@ class DeliveryResult:
 
 
 class ChannelError(Exception):
-    def __init__(self, message: str, *, transient: bool = True) -> None:
+    def __init__(self, message: str, *, transient: bool = True, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.transient = transient
+        # Seconds the provider asked us to wait (HTTP 429 Retry-After): the outbox reschedules
+        # the notice by that much instead of its usual backoff.
+        self.retry_after = retry_after
 
 
 class Channel(Protocol):

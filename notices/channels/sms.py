@@ -36,6 +36,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.identifiers import normalise_phone
+from core.throttle import bucket_take
 from notices.channels import ChannelError, DeliveryResult
 from notices.models import SmsDailyCount
 from notices.sms_receipts import ReceiptRejection, ReceiptStatus, sms_receipt_record, sms_receipt_reject
@@ -99,16 +100,51 @@ def sms_daily_quota_take(*, number: str, day: dt.date, limit: int | None = None)
     return counter.count + 1
 
 
+def client_ref_for(notice: Notice) -> str:
+    """The gateway's client message id: stable for a notice (derived from its idempotency
+    key), so the gateway and the carrier recognise a resend after a crash."""
+    key = getattr(notice, "idempotency_key", "")
+    return notice.message_ref if key else f"notice-{notice.pk}"
+
+
+# --- rates that hold across workers (token buckets in the cache, Redis in production) ---------
+def sms_number_wait(number: str) -> float:
+    """0.0 if a message to ``number`` may go now (and counts it), else the seconds until one may
+    (``SMS_PER_NUMBER_PER_MINUTE``, no bursts): the outbox reschedules rather than waits."""
+    per_minute = float(settings.SMS_PER_NUMBER_PER_MINUTE)
+    if per_minute <= 0:
+        return 0.0
+    try:
+        number = normalise_phone(number)
+    except ValidationError:
+        return 0.0  # refused as invalid by the channel
+    return bucket_take("sms-number", number, rate=per_minute / 60.0, capacity=1.0)
+
+
+def sms_gateway_pace() -> None:
+    """Wait (outside any transaction) for the gateway's shared budget of ``SMS_GATEWAY_RATE``
+    requests per second, with bursts of at most a fifth of a second's worth."""
+    rate = float(settings.SMS_GATEWAY_RATE)
+    if rate <= 0:
+        return
+    from notices.services.delivery import pace
+
+    while (wait := bucket_take("sms-gateway", "all", rate=rate, capacity=max(1.0, rate / 5))) > 0:
+        pace(wait)
+
+
 class SmsChannel:
     name = "sms"
 
-    def __init__(self, backend: SmsBackend | None = None) -> None:
+    def __init__(self, backend: SmsBackend | None = None, *, paced: bool = False) -> None:
         self.backend = backend if backend is not None else get_sms_backend()
+        self.paced = paced
 
     def send(self, notice: Notice) -> DeliveryResult:
-        # Inside the outbox's transaction the quota is a savepoint: it commits or rolls back
-        # with the attempt that used it.
+        # Its own short transaction: a unit taken is kept even if the send then fails.
         sms_daily_quota_take(number=notice.recipient, day=timezone.localdate())
+        if self.paced and isinstance(self.backend, HttpSmsGateway):
+            sms_gateway_pace()
         return self.backend.send(notice)
 
 
@@ -125,6 +161,7 @@ class FileSmsBackend:
             "to": notice.recipient,
             "body": notice.body,
             "notice_id": notice.pk,
+            "client_ref": client_ref_for(notice),
             "sent_at": sent_at.isoformat(),
             "provider_message_id": f"file-{ref}",
         }
@@ -214,7 +251,7 @@ class HttpSmsGateway:
 
     def send(self, notice: Notice) -> DeliveryResult:
         body = json.dumps(
-            {"to": notice.recipient, "body": notice.body, "client_ref": f"notice-{notice.pk}"},
+            {"to": notice.recipient, "body": notice.body, "client_ref": client_ref_for(notice)},
             ensure_ascii=False,
         ).encode("utf-8")
         attempts = 0
@@ -225,7 +262,9 @@ class HttpSmsGateway:
             except _TransientFailure as failure:
                 if attempts > self.retries:
                     raise ChannelError(
-                        f"sms_gateway_unavailable: {failure} (after {attempts} attempts)", transient=True
+                        f"sms_gateway_unavailable: {failure} (after {attempts} attempts)",
+                        transient=True,
+                        retry_after=failure.retry_after,
                     ) from failure
                 delay = min(self.backoff_max, self.backoff_base * 2 ** (attempts - 1))
                 if failure.retry_after is not None:
@@ -257,7 +296,10 @@ class HttpSmsGateway:
         except urllib.error.HTTPError as exc:
             detail = _error_detail(exc)
             if exc.code == 429 or exc.code >= 500:
-                raise _TransientFailure(detail, retry_after=_retry_after_seconds(exc)) from exc
+                retry_after = _retry_after_seconds(exc)
+                if retry_after is None and exc.code == 429:
+                    retry_after = 1.0  # over the gateway's rate: soon, not in minutes
+                raise _TransientFailure(detail, retry_after=retry_after) from exc
             raise ChannelError(f"sms_gateway_refused: {detail}", transient=False) from exc
         except TimeoutError as exc:
             raise _TransientFailure(f"no answer within {self.timeout:g}s") from exc

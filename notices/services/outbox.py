@@ -1,8 +1,8 @@
 """The outbox: writing a notice row with its text and verdict, queueing rows for delivery
 after commit, claiming a row to send it, and the relay that re-queues lost rows.
 
-Nothing is lost (a relay re-queues rows whose task vanished) and nothing is sent twice
-(idempotency keys on rows, row claims with SKIP LOCKED on PostgreSQL, status guards).
+Nothing is lost: a relay re-queues rows whose task vanished and rows whose worker died
+mid-send (see ``delivery`` for the at-least-once guarantee and the stable message ids).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection as db_connection
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -36,8 +36,6 @@ from ..models import (
     NoticeStatus,
     NoticeTemplate,
 )
-
-RELAY_STALE_AFTER = dt.timedelta(minutes=5)
 
 
 def render_notice(template: NoticeTemplate, context: dict[str, Any]) -> tuple[str, str]:
@@ -236,36 +234,42 @@ def queue_delivery(notice_ids: list[int], *, now: dt.datetime | None = None) -> 
     delivery_enqueue(notice_ids)
 
 
+def delivery_batches(notice_ids: list[int]) -> list[list[int]]:
+    """Small batches (``DELIVERY_BATCH_SIZE``), one task each, so every worker takes a share."""
+    size = max(1, settings.DELIVERY_BATCH_SIZE)
+    return [notice_ids[i : i + size] for i in range(0, len(notice_ids), size)]
+
+
 def delivery_enqueue(notice_ids: list[int]) -> None:
-    """Hand rows already marked queued to a worker after commit. A broker that is down at that
-    moment must not fail the commit: the relay re-queues rows whose task never arrived."""
+    """Hand rows already marked queued to the workers after commit, in small batches. A broker
+    that is down at that moment must not fail the commit (``robust``): the relay re-queues
+    rows whose task never arrived."""
     if not notice_ids:
         return
-    ids = list(notice_ids)
+    batches = delivery_batches(list(notice_ids))
 
     def _send() -> None:
         from ..tasks import deliver_notices
 
-        deliver_notices.delay(ids)
+        for batch in batches:
+            deliver_notices.delay(batch)
 
     transaction.on_commit(_send, robust=True)
 
 
-def _claim(notice_id: int, now: dt.datetime) -> Notice | None:
-    qs = Notice.objects.filter(pk=notice_id, status__in=OPEN_NOTICE_STATUSES, next_attempt_at__lte=now)
-    # SKIP LOCKED lets several workers share the outbox on PostgreSQL; SQLite serialises writers.
-    qs = qs.select_for_update(skip_locked=db_connection.vendor == "postgresql", of=("self",))
-    return qs.select_related("customer", "contract").first()
-
-
-def outbox_relay(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
-    """Re-queue due rows whose task was lost (broker down, worker killed) or never queued."""
+def outbox_relay(*, now: dt.datetime | None = None, limit: int = 5000) -> list[int]:
+    """Re-queue due rows whose task was lost (broker down, worker killed) or never queued, and
+    rows ``sending`` whose worker's lease ran out (it died mid-batch). Runs every few seconds
+    (beat ``outbox-relay``); a row waits at most ``DELIVERY_REQUEUE_AFTER_SECONDS`` in a lost task."""
     now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.DELIVERY_REQUEUE_AFTER_SECONDS)
+    not_queued_lately = Q(queued_at__isnull=True) | Q(queued_at__lt=stale)
+    due = Q(status__in=OPEN_NOTICE_STATUSES, next_attempt_at__lte=now) | Q(
+        status=NoticeStatus.SENDING, lease_until__lt=now
+    )
     with transaction.atomic():
-        stale = now - RELAY_STALE_AFTER
         ids = list(
-            Notice.objects.filter(status__in=OPEN_NOTICE_STATUSES, next_attempt_at__lte=now)
-            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=stale))
+            Notice.objects.filter(due & not_queued_lately)
             .order_by("next_attempt_at", "id")
             .values_list("pk", flat=True)[:limit]
         )

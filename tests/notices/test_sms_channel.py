@@ -154,7 +154,10 @@ def test_gateway_signs_the_request_and_returns_the_message_id(gateway):
     [request] = gateway.requests
     assert request["signature_ok"]
     assert request["key_id"] == KEY_ID
-    assert request["body"] == {"to": notice.recipient, "body": notice.body, "client_ref": f"notice-{notice.pk}"}
+    # The client reference derives from the notice's idempotency key: a resend after a crash
+    # carries the same one.
+    expected_ref = hashlib.sha256(notice.idempotency_key.encode()).hexdigest()[:32]
+    assert request["body"] == {"to": notice.recipient, "body": notice.body, "client_ref": expected_ref}
     assert abs(int(request["timestamp"]) - time.time()) < 60
     assert len(request["nonce"]) >= 16
 

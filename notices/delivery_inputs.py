@@ -1,0 +1,111 @@
+"""Reads for delivering a batch of claimed notices: what the send-time compliance check needs
+for all their customers (preferences, open holds, active plans, the 14-day contact history,
+rule tightenings), one query per kind of row, judged by the same pure engine as
+``contact_judge`` (the builders the nightly ladder uses).
+
+Within a batch, a contact allowed for one notice counts in the history of the next notice to
+the same customer, exactly as if the notices were judged one after the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from accounts.models import ContactPreference
+from contracts.models import CollectionHold, ContractStatus, PlanStatus, RepaymentPlan
+
+from .compliance import HistoryContact, Hold, Verdict, evaluate
+from .contact import (
+    HISTORY_DAYS,
+    ProposedDetails,
+    consumer_from,
+    consumer_timezones,
+    engine_proposal,
+    history_entry,
+    is_collection,
+    ruleset_from,
+)
+from .models import ContactAttempt, ContactRuleTightening, Notice
+
+
+@dataclass
+class BatchInputs:
+    preferences: dict[int, ContactPreference] = field(default_factory=dict)
+    holds: dict[int, list[Hold]] = field(default_factory=dict)  # by customer, holds and plans
+    history: dict[int, list[HistoryContact]] = field(default_factory=dict)
+    tightenings: dict[tuple[int, str], ContactRuleTightening] = field(default_factory=dict)
+    _timezones: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def judge(self, notice: Notice, proposed: ProposedDetails) -> Verdict:
+        """What ``contact_judge`` gives for this notice's contact, over the state loaded (pure)."""
+        profile = notice.customer
+        contract = notice.contract
+        preference = self.preferences.get(profile.pk)
+        tightening = None
+        if contract is not None:
+            tightening = self.tightenings.get((contract.product_id, profile.jurisdiction))
+        rules = ruleset_from(
+            profile.jurisdiction, tightening, reduced_limits=bool(preference and preference.reduced_contact_limits)
+        )
+        holds = self.holds.get(profile.pk, []) if is_collection(proposed.purpose) else []
+        if profile.pk not in self._timezones:
+            self._timezones[profile.pk] = consumer_timezones(profile)
+        consumer = consumer_from(profile, preference, holds, timezones=self._timezones[profile.pk])
+        since = proposed.at - dt.timedelta(days=HISTORY_DAYS)
+        history = [h for h in self.history.get(profile.pk, []) if since <= h.at <= proposed.at]
+        return evaluate(rules, consumer, history, engine_proposal(proposed, contract.number if contract else None))
+
+    def remember(self, attempt: ContactAttempt, contract_number: str | None) -> None:
+        """An allowed contact of this batch: later notices to the customer see it."""
+        self.history.setdefault(attempt.customer_id, []).append(history_entry(attempt, contract_number))
+
+
+def batch_inputs_load(notices: Sequence[Notice], *, now: dt.datetime) -> BatchInputs:
+    """Everything ``BatchInputs.judge`` needs for these notices, in five queries."""
+    inputs = BatchInputs()
+    if not notices:
+        return inputs
+    customer_ids = sorted({n.customer_id for n in notices})
+    inputs.preferences = {p.profile_id: p for p in ContactPreference.objects.filter(profile_id__in=customer_ids)}
+    holds: defaultdict[int, list[Hold]] = defaultdict(list)
+    for number, reason, customer_id in (
+        CollectionHold.objects.filter(contract__customer_id__in=customer_ids, released_on__isnull=True)
+        .order_by("pk")
+        .values_list("contract__number", "reason", "contract__customer_id")
+    ):
+        holds[customer_id].append(Hold(debt=number, reason=reason))
+    for number, customer_id in (
+        RepaymentPlan.objects.filter(
+            contract__customer_id__in=customer_ids,
+            status=PlanStatus.ACTIVE,
+            contract__status=ContractStatus.CURRENT,
+        )
+        .order_by("contract_id", "pk")
+        .values_list("contract__number", "contract__customer_id")
+    ):
+        holds[customer_id].append(Hold(debt=number, reason="plan"))
+    inputs.holds = dict(holds)
+    history: defaultdict[int, list[HistoryContact]] = defaultdict(list)
+    for attempt in (
+        ContactAttempt.objects.filter(
+            customer_id__in=customer_ids,
+            at__gte=now - dt.timedelta(days=HISTORY_DAYS),
+            at__lte=now,
+            verdict="allowed",
+        )
+        .select_related("contract")
+        .order_by("at", "pk")
+    ):
+        history[attempt.customer_id].append(
+            history_entry(attempt, attempt.contract.number if attempt.contract else None)
+        )
+    inputs.history = dict(history)
+    product_ids = {n.contract.product_id for n in notices if n.contract is not None}
+    if product_ids:
+        inputs.tightenings = {
+            (t.product_id, t.jurisdiction): t for t in ContactRuleTightening.objects.filter(product_id__in=product_ids)
+        }
+    return inputs
