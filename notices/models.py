@@ -202,7 +202,7 @@ class Notice(models.Model):
     # While ``sending``: the worker that claimed the row and until when its claim holds; a
     # row whose lease has run out (the worker died) is claimed again by the relay.
     lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
-    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True, default="", db_default="")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     provider_message_id = models.CharField(max_length=100, blank=True, db_index=True)
