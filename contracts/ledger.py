@@ -160,7 +160,7 @@ class State:
 class Allocation:
     payment_key: int
     installment_key: int | None  # None: to the credit balance
-    component: str  # fee | penalty | interest | principal | credit
+    component: str  # fee | penalty | interest | principal | credit (into credit) | refund (out of credit)
     amount: Decimal
     applied_on: dt.date
     from_credit: bool = False
@@ -332,21 +332,32 @@ def apply_waiver(state: State, event: WaiverEvent) -> Decimal:
     return amount
 
 
-def apply_refund(state: State, event: RefundEvent) -> None:
+def apply_refund(state: State, event: RefundEvent) -> list[Allocation]:
+    """A refund pays credit back out of the newest lots first; one line per payment it came from.
+
+    The lines (component ``refund``, from credit) are stored like any other allocation, so the
+    lots rebuilt from the stored lines are the lots the refund left, whatever happens after it.
+    """
     if event.amount > state.credit_balance:
         raise ValueError("refund exceeds the credit balance")
-    take_credit_from_newest(state, event.amount)
+    return [
+        Allocation(payment_key, None, "refund", part, event.on_date, from_credit=True)
+        for payment_key, part in take_credit_from_newest(state, event.amount)
+    ]
 
 
-def take_credit_from_newest(state: State, amount: Decimal) -> None:
+def take_credit_from_newest(state: State, amount: Decimal) -> list[tuple[int, Decimal]]:
+    taken: list[tuple[int, Decimal]] = []
     remaining = amount
     while remaining > ZERO:
         lot = state.credit[-1]
         part = min(lot.amount, remaining)
         lot.amount -= part
         remaining -= part
+        taken.append((lot.payment_key, part))
         if lot.amount == ZERO:
             state.credit.pop()
+    return taken
 
 
 def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
@@ -491,7 +502,7 @@ def apply_event(state: State, terms: Terms, event: Event, result: DayResult) -> 
         if amount > ZERO:
             result.waived.append((event.installment_key, event.component, amount))
     elif isinstance(event, RefundEvent):
-        apply_refund(state, event)
+        result.allocations.extend(apply_refund(state, event))
     elif isinstance(event, PlanEvent):
         result.waived.extend(apply_plan(state, event))
     else:  # pragma: no cover - exhaustive

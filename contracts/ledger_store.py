@@ -152,7 +152,8 @@ def load(contracts: Sequence[Contract]) -> dict[int, Loaded]:
             principal_days=contract.principal_days,
             accrued_through=contract.accrued_through,
         )
-        # Refunds came out of the newest credit; the stored balance is authoritative.
+        # Refunds are stored as lines out of the lots they took (above). A refund recorded before
+        # those lines existed came out of the newest credit; the stored balance is authoritative.
         refunded = state.credit_balance - contract.credit_balance
         if refunded > ZERO:
             ledger.take_credit_from_newest(state, refunded)

@@ -340,7 +340,10 @@ class AllocationLine(models.Model):
     installment = models.ForeignKey(
         Installment, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
     )
-    component = models.CharField(max_length=10, choices=[*Component.choices, ("credit", _("Credit balance"))])
+    component = models.CharField(
+        max_length=10,
+        choices=[*Component.choices, ("credit", _("Credit balance")), ("refund", _("Refunded from credit"))],
+    )
     amount = money_field(_("amount"))
     applied_on = models.DateField(_("applied on"))
     from_credit = models.BooleanField(default=False)

@@ -168,7 +168,9 @@ def credit_refund(
     refund = Refund.objects.create(
         contract=contract, amount=amount, business_date=day, reference=reference, created_by=actor
     )
-    ledger.apply_refund(loaded.state, ledger.RefundEvent(refund.pk, day, amount))
+    result = ledger.DayResult()
+    ledger.apply_event(loaded.state, loaded.terms, ledger.RefundEvent(refund.pk, day, amount), result)
+    store.record_day(loaded, result, pending)
     _finish(loaded, pending, day)
     audit_record(
         action=ContractsAction.CREDIT_REFUNDED,

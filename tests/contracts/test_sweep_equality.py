@@ -1060,3 +1060,40 @@ def test_rebuild_stops_at_the_first_charge_off():
     run.run()
     diff = portfolio_differences(run.shadows)
     assert not diff, "\n".join(diff[:40])
+
+
+@pytest.mark.django_db
+def test_a_refund_comes_out_of_the_newest_credit_at_the_time_of_the_refund():
+    """Regression (found by the property test on PostgreSQL): a refund takes credit from the newest
+    lot *when it is made*. ``ledger_store.load`` rebuilt the lots from the allocation lines and took
+    the total refunded off whichever lot was newest at load time, so once a later payment left
+    credit of its own, the refund came out of that later payment's lot. When the next installment
+    fell due, production allocated the credit from different payments than the replay."""
+    portfolio = Portfolio(
+        contracts=(
+            dataclasses.replace(
+                FIXED_PORTFOLIO.contracts[0],
+                principal=D("74.56"),
+                first_due_after=14,
+                grace_days=0,
+                penalty_daily_rate=D("0"),
+                late_fee_kind="none",
+                late_fee_value=D("0"),
+                cost_cap_annual_rate=D("0.005"),
+                allocation_order=("fee", "penalty", "principal", "interest"),
+            ),
+        ),
+        days=60,
+        missed_nights=frozenset(),
+        actions=(
+            Action(day=14, contract=0, kind="pay", a=0, b=25),  # the first installment, exactly
+            Action(day=20, contract=0, kind="pay", a=5, b=80),  # more than is due: credit (lot A)
+            Action(day=21, contract=0, kind="pay", a=5, b=80),  # credit again (lot B)
+            Action(day=22, contract=0, kind="refund", a=30, b=0),  # out of lot B, the newest now
+            Action(day=23, contract=0, kind="pay", a=5, b=80),  # credit (lot C), newer than the refund
+        ),
+    )
+    run = Run(portfolio)
+    run.run()
+    diff = portfolio_differences(run.shadows)
+    assert not diff, "\n".join(diff[:40])

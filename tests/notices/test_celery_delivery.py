@@ -72,7 +72,9 @@ def test_nightly_task_sends_the_ladder_notices_once(tmp_path):
             celery_call(tmp_path, "notices.tasks.sweep_and_notify", today.isoformat())
             wait_for(
                 lambda: (
-                    Notice.objects.exists() and not Notice.objects.filter(status__in=[NoticeStatus.PENDING]).exists()
+                    # A claimed notice is ``sending`` until its batch's outcomes are recorded.
+                    Notice.objects.exists()
+                    and not Notice.objects.filter(status__in=[NoticeStatus.PENDING, NoticeStatus.SENDING]).exists()
                 ),
                 timeout=180,  # a loaded 2-core CI machine: generous, still bounded
                 logs=tmp_path,
