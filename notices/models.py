@@ -55,6 +55,13 @@ COLLECTION_PURPOSES = (
     Purpose.LAWYER_LETTER,
     Purpose.LEGAL_REVIEW,
 )
+# Purposes that threaten, announce or start legal action (a lawyer's letter, the referral for
+# litigation): refused on a time-barred debt (12 CFR 1006.26(b)). A template of another purpose
+# whose text threatens suit is marked ``threatens_legal_action``.
+LEGAL_ACTION_PURPOSES = (Purpose.LAWYER_LETTER, Purpose.LEGAL_REVIEW)
+# The legal route itself (a referral towards a suit): ``contracts.services.legal_action_check``
+# guards it before anything is written.
+LEGAL_ROUTE_PURPOSES = (Purpose.LEGAL_REVIEW,)
 
 
 class NoticeTemplate(models.Model):
@@ -67,6 +74,16 @@ class NoticeTemplate(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    threatens_legal_action = models.BooleanField(
+        _("threatens or announces legal action"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The text mentions a suit, a lawyer's letter or other legal steps. Such a text is never sent about a "
+            "time-barred debt (12 CFR 1006.26(b)). Lawyer's letters and legal-referral reviews count as such "
+            "anyway."
+        ),
+    )
     is_active = models.BooleanField(_("in use"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -87,6 +104,10 @@ class NoticeTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}/{self.channel}/{self.locale} v{self.version}"
+
+    @property
+    def is_legal_action(self) -> bool:
+        return self.purpose in LEGAL_ACTION_PURPOSES or self.threatens_legal_action
 
 
 class Anchor(models.TextChoices):
