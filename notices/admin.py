@@ -400,3 +400,5 @@ class ContactRuleTighteningAdmin(admin.ModelAdmin):
                 "values": {name: getattr(obj, name) for name in RULE_PARAMETERS},
             },
         )
+
+from . import admin_records as admin_records  # noqa: E402  (communication records; registers their admins)

@@ -22,6 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import ContactPreference, CustomerProfile
+from contracts.limitation import Limitation
 from contracts.models import (
     CollectionHold,
     Contract,
@@ -30,7 +31,6 @@ from contracts.models import (
     PlanStatus,
     RepaymentPlan,
 )
-from contracts.limitation import Limitation
 from contracts.selectors import Balance, contract_limitation, contracts_limitation
 from contracts.selectors import _balance_from_rows as balance_from_rows
 

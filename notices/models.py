@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ContactChannel, CustomerProfile
 from contracts.models import Contract, Product
 
+from .record_guard import RetainedRecord
+
 
 class Purpose(models.TextChoices):
     PRE_DUE_REMINDER = "pre_due_reminder", _("Reminder before the due date")
@@ -200,7 +202,7 @@ class NoticeStatus(models.TextChoices):
 OPEN_NOTICE_STATUSES = (NoticeStatus.PENDING, NoticeStatus.DEFERRED)
 
 
-class Notice(models.Model):
+class Notice(RetainedRecord):
     """The transactional outbox: written in the transaction that decides it, delivered after commit."""
 
     idempotency_key = models.CharField(max_length=200, unique=True)
@@ -272,7 +274,7 @@ class AttemptDirection(models.TextChoices):
     INBOUND = "inbound", _("Inbound")
 
 
-class ContactAttempt(models.Model):
+class ContactAttempt(RetainedRecord):
     """Every real contact or try (automated, staff call, visit, agency), with the engine's verdict."""
 
     customer = models.ForeignKey(CustomerProfile, on_delete=models.PROTECT, related_name="contact_attempts")
@@ -311,7 +313,7 @@ class ContactAttempt(models.Model):
         return f"{self.channel} {self.verdict} {self.at:%Y-%m-%d %H:%M}"
 
 
-class InAppMessage(models.Model):
+class InAppMessage(RetainedRecord):
     """The customer's inbox in the portal; banners stay visible until the contract is current."""
 
     customer = models.ForeignKey(CustomerProfile, on_delete=models.CASCADE, related_name="inbox")
@@ -337,7 +339,7 @@ class CallTaskStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class CallTask(models.Model):
+class CallTask(RetainedRecord):
     """An agent work item created by the ladder (calls and legal-referral reviews)."""
 
     notice = models.OneToOneField(Notice, on_delete=models.CASCADE, related_name="call_task")
@@ -372,7 +374,7 @@ class SmsDailyCount(models.Model):
         return f"{self.number} {self.day}: {self.count}"
 
 
-class DeliveryReceipt(models.Model):
+class DeliveryReceipt(RetainedRecord):
     """Signed delivery receipts from the SMS gateway (idempotent per provider message id + status)."""
 
     provider_message_id = models.CharField(max_length=100)
