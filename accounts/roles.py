@@ -41,6 +41,13 @@ HOLIDAY_CALENDAR = [
     "appeals.change_calendarday",
     "appeals.delete_calendarday",
 ]
+# The dated table of limitation periods (contracts admin) and the manual time-barred mark.
+LIMITATION_PERIODS = [
+    "contracts.view_limitationperiod",
+    "contracts.add_limitationperiod",
+    "contracts.change_limitationperiod",
+]
+FLAG_TIME_BARRED = "contracts.flag_time_barred"
 # Disputes, complaints, hardship requests and appeals (staff case pages).
 CASE_HANDLE = "appeals.handle_case"
 CASE_APPROVE_REMEDY = "appeals.approve_case_remedy"
@@ -59,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_customerprofile",
         "audit.view_auditevent",
         "contracts.approve_waiver",
+        FLAG_TIME_BARRED,
         "notices.view_notice",
         CASE_HANDLE,
         CASE_APPROVE_REMEDY,
@@ -77,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notices.view_notice",
         *NOTICE_RULES,
         *HOLIDAY_CALENDAR,
+        *LIMITATION_PERIODS,
+        FLAG_TIME_BARRED,
         CASE_HANDLE,
         CASE_SLA_REPORT,
         CASE_APPROVE_REMEDY,
@@ -105,6 +115,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notices.view_notice",
         *NOTICE_RULES,
         *HOLIDAY_CALENDAR,
+        *LIMITATION_PERIODS,
+        FLAG_TIME_BARRED,
         CASE_HANDLE,
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,

@@ -15,7 +15,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +28,7 @@ from .models import (
     ChargeEntry,
     Contract,
     Installment,
+    LimitationPeriod,
     Payment,
     PaymentStatus,
     Product,
@@ -34,7 +36,8 @@ from .models import (
     RepaymentPlan,
     TermsVersion,
 )
-from .services import payment_reverse, terms_publish
+from .selectors import limitation_jurisdictions_missing
+from .services import limitation_period_check, limitation_period_save, payment_reverse, terms_publish
 
 
 class ReadOnlyAdminMixin:
@@ -292,3 +295,73 @@ class PromiseToPayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in PromiseToPay._meta.fields]
+
+
+# --- limitation periods (12 CFR 1006.26(b)) -----------------------------------------------------
+class LimitationPeriodForm(forms.ModelForm):
+    class Meta:
+        model = LimitationPeriod
+        fields = (
+            "jurisdiction",
+            "debt_type",
+            "years",
+            "revived_by_payment",
+            "citation",
+            "effective_from",
+            "effective_to",
+            "note",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if self.errors:
+            return cleaned
+        candidate = LimitationPeriod(pk=self.instance.pk, **{name: cleaned.get(name) for name in self.Meta.fields})
+        try:
+            limitation_period_check(candidate)
+        except ApplicationError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return cleaned
+
+
+@admin.register(LimitationPeriod)
+class LimitationPeriodAdmin(admin.ModelAdmin):
+    """The dated table of limitation periods. Rows are closed with an end date, never deleted, so
+    the period in force on any past day stays answerable; every change is audited."""
+
+    form = LimitationPeriodForm
+    list_display = (
+        "jurisdiction",
+        "debt_type",
+        "years",
+        "revived_by_payment",
+        "citation",
+        "effective_from",
+        "effective_to",
+        "updated_by",
+        "updated_at",
+    )
+    list_filter = ("debt_type", "jurisdiction", "revived_by_payment")
+    list_select_related = ("updated_by",)
+    search_fields = ("jurisdiction", "citation", "note")
+    readonly_fields = ("updated_by", "updated_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        missing = limitation_jurisdictions_missing(on_date=timezone.localdate())
+        if missing:
+            messages.warning(
+                request,
+                _(
+                    "No limitation period for written contracts is in force today for: %(states)s. A debt governed "
+                    "by one of them counts as time-barred only when staff mark it so."
+                )
+                % {"states": ", ".join(missing)},
+            )
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: LimitationPeriod, form: forms.ModelForm, change: bool) -> None:
+        # The admin wraps this in a transaction, so the audit event commits with the change.
+        limitation_period_save(actor=request.user, period=obj)  # type: ignore[arg-type]

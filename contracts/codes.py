@@ -81,6 +81,12 @@ class ContractsError(StrEnum):
     NUMBER_TAKEN = "number_taken"
     CONTRACT_UNKNOWN = "contract_unknown"
     RECEIVED_IN_FUTURE = "received_in_future"
+    # Limitation of actions (12 CFR 1006.26(b))
+    TIME_BARRED_LEGAL_ACTION = "time_barred_legal_action"
+    LIMITATION_PERIOD_OVERLAP = "limitation_period_overlap"
+    LIMITATION_PERIOD_DATES = "limitation_period_dates"
+    LIMITATION_PERIOD_YEARS = "limitation_period_years"
+    TIME_BARRED_REASON_REQUIRED = "time_barred_reason_required"
     # Import: a row refused while it was being written
     INVALID = "invalid"
     CONFLICT = "conflict"
@@ -115,3 +121,6 @@ class ContractsAction(StrEnum):
     SERVICE_RESTORED = "service.restored"
     HOLD_PLACED = "hold.placed"
     HOLD_RELEASED = "hold.released"
+    LIMITATION_PERIOD_SAVED = "limitation_period.saved"
+    GOVERNING_LAW_SET = "contract.governing_law_set"
+    TIME_BARRED_FLAG_SET = "contract.time_barred_flag_set"

@@ -26,6 +26,7 @@ from .choices import (
     ChargeKind,
     Component,
     ContractStatus,
+    DebtType,
     HoldReason,
     LateFeeKind,
     PaymentStatus,
@@ -34,6 +35,7 @@ from .choices import (
     PromiseStatus,
     ScheduleMethodChoice,
     ServiceState,
+    UsState,
 )
 from .choices import SERVICE_TRANSITIONS as SERVICE_TRANSITIONS  # not used here; callers import it from here
 
@@ -236,6 +238,33 @@ class Contract(models.Model):
     service_suspended_since = models.DateField(_("suspended since"), null=True, blank=True)
     service_reason = models.CharField(_("service state reason"), max_length=200, blank=True)
 
+    # Limitation of actions (12 CFR 1006.26(b)); see ``contracts.limitation``. Database defaults,
+    # so set-based inserts (the benchmark portfolio) need not name them.
+    governing_state = models.CharField(
+        _("governing state"),
+        max_length=2,
+        choices=UsState.choices,
+        null=True,
+        blank=True,
+        help_text=_("US state whose law governs the contract; empty for contracts under Chinese law."),
+    )
+    limitation_debt_type = models.CharField(
+        _("debt type for the limitation period"),
+        max_length=20,
+        choices=DebtType.choices,
+        default=DebtType.WRITTEN_CONTRACT,
+        db_default=DebtType.WRITTEN_CONTRACT,
+    )
+    time_barred_flag = models.BooleanField(
+        _("treated as time-barred"),
+        default=False,
+        db_default=False,
+        help_text=_("Set by staff when the debt may be time-barred although no limitation period is known."),
+    )
+    time_barred_flag_reason = models.CharField(
+        _("reason for the time-barred flag"), max_length=300, blank=True, default="", db_default=""
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -255,6 +284,7 @@ class Contract(models.Model):
         permissions = [
             ("import_contracts", _("Can import customers, contracts and repayment history")),
             ("approve_waiver", _("Can approve penalty and fee waivers")),
+            ("flag_time_barred", _("Can mark a debt as time-barred")),
         ]
 
     def __str__(self) -> str:
@@ -541,3 +571,53 @@ class CollectionHold(models.Model):
     @property
     def active(self) -> bool:
         return self.released_on is None
+
+
+class LimitationPeriod(models.Model):
+    """A statute of limitations for one US jurisdiction and debt type, with the dates it is in
+    force; compliance keeps the table in the admin (rows are closed with ``effective_to``, never
+    deleted: what was in force on a past day stays answerable)."""
+
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=2, choices=UsState.choices)
+    debt_type = models.CharField(
+        _("debt type"), max_length=20, choices=DebtType.choices, default=DebtType.WRITTEN_CONTRACT
+    )
+    years = models.PositiveSmallIntegerField(
+        _("period (years)"), validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    revived_by_payment = models.BooleanField(
+        _("a payment restarts the period"),
+        default=False,
+        help_text=_(
+            "Whether, under this state's law, a payment restarts the limitation period. When unsure leave it "
+            "off: the debt is then time-barred no later than the law makes it."
+        ),
+    )
+    citation = models.CharField(_("source"), max_length=200, help_text=_("The statute section, e.g. CPLR 214-i."))
+    effective_from = models.DateField(
+        _("in force from"), null=True, blank=True, help_text=_("Empty: in force since before the table starts.")
+    )
+    effective_to = models.DateField(_("in force until (inclusive)"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("limitation period")
+        verbose_name_plural = _("limitation periods")
+        ordering = ["jurisdiction", "debt_type", "effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_from__isnull=True)
+                | Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="limitation_period_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(years__gte=1), name="limitation_period_years_positive"),
+        ]
+        indexes = [models.Index(fields=["jurisdiction", "debt_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.debt_type} {self.years}y"

@@ -58,7 +58,7 @@ def _required_fields_help() -> str:
 class NoticeTemplateForm(forms.ModelForm):
     class Meta:
         model = NoticeTemplate
-        fields = ("purpose", "channel", "locale", "subject", "body")
+        fields = ("purpose", "channel", "locale", "subject", "body", "threatens_legal_action")
         widgets = {"body": forms.Textarea(attrs={"rows": 16, "cols": 100})}
 
     def clean(self) -> dict[str, Any]:
@@ -91,6 +91,7 @@ class NoticeTemplateAdmin(admin.ModelAdmin):
         "is_active",
         "subject",
         "body",
+        "threatens_legal_action",
         "created_by",
         "created_at",
     )
@@ -106,7 +107,7 @@ class NoticeTemplateAdmin(admin.ModelAdmin):
             (
                 gettext_lazy("Text"),
                 {
-                    "fields": ("subject", "body"),
+                    "fields": ("subject", "body", "threatens_legal_action"),
                     "description": format_html("<pre>{}</pre>", _required_fields_help()),
                 },
             ),
@@ -132,6 +133,7 @@ class NoticeTemplateAdmin(admin.ModelAdmin):
                     locale=source.locale,
                     subject=source.subject,
                     body=source.body,
+                    threatens_legal_action=source.threatens_legal_action,
                 )
         initial.pop("from", None)
         return initial
@@ -156,6 +158,7 @@ class NoticeTemplateAdmin(admin.ModelAdmin):
             locale=data["locale"],
             subject=data.get("subject", ""),
             body=data["body"],
+            threatens_legal_action=data.get("threatens_legal_action", False),
         )
         # The admin goes on to log and redirect to ``obj``: make it the saved version.
         obj.__dict__.update({k: v for k, v in template.__dict__.items() if k != "_state"})
@@ -397,3 +400,5 @@ class ContactRuleTighteningAdmin(admin.ModelAdmin):
                 "values": {name: getattr(obj, name) for name in RULE_PARAMETERS},
             },
         )
+
+from . import admin_records as admin_records  # noqa: E402  (communication records; registers their admins)

@@ -22,6 +22,10 @@ class NoticesError(StrEnum):
     TEMPLATE_INVALID = "template_invalid"
     TEMPLATE_FORBIDDEN_TAG = "template_forbidden_tag"
     TEMPLATE_SYNTAX_ERROR = "template_syntax_error"
+    # Record retention (12 CFR 1006.100)
+    RECORDS_UNDER_RETENTION = "records_under_retention"
+    RECORDS_DELETE_UNGUARDED = "records_delete_unguarded"
+    RECORDS_NOT_COMMUNICATIONS = "records_not_communications"
 
 
 class NoticesAction(StrEnum):
@@ -48,3 +52,5 @@ class NoticesAction(StrEnum):
     SMS_RECEIPT_REJECTED = "sms.receipt_rejected"
     NIGHTLY_RUN_STARTED = "nightly_run.started"
     NIGHTLY_RUN_FINISHED = "nightly_run.finished"
+    RECORDS_DELETED = "records.deleted"
+    RECORDS_DELETE_REFUSED = "records.delete_refused"

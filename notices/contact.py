@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 import phonenumbers
 from django.db.models import Q
+from django.utils import timezone
 from phonenumbers import timezone as phone_timezones
 
 from accounts.models import ContactPreference, CustomerProfile
 from contracts.models import CollectionHold, Contract, ContractStatus, PlanStatus
+from contracts.selectors import contract_limitation
 from notices.compliance import (
     Consumer,
     HistoryContact,
@@ -105,7 +107,9 @@ def _inconvenient(preference: ContactPreference | None) -> tuple[LocalTimeRange,
     return tuple(ranges)
 
 
-def consumer_state(profile: CustomerProfile, *, apply_holds: bool = True) -> Consumer:
+def consumer_state(
+    profile: CustomerProfile, *, apply_holds: bool = True, time_barred_debts: Iterable[str] = ()
+) -> Consumer:
     preference = ContactPreference.objects.filter(profile=profile).first()
     holds: list[Hold] = []
     if apply_holds:
@@ -117,7 +121,9 @@ def consumer_state(profile: CustomerProfile, *, apply_holds: bool = True) -> Con
             customer=profile, plans__status=PlanStatus.ACTIVE, status=ContractStatus.CURRENT
         ).values_list("number", flat=True):
             holds.append(Hold(debt=number, reason="plan"))
-    return consumer_from(profile, preference, holds, timezones=consumer_timezones(profile))
+    return consumer_from(
+        profile, preference, holds, timezones=consumer_timezones(profile), time_barred_debts=time_barred_debts
+    )
 
 
 def consumer_from(
@@ -126,10 +132,12 @@ def consumer_from(
     holds: Iterable[Hold],
     *,
     timezones: tuple[str, ...] | None = None,
+    time_barred_debts: Iterable[str] = (),
 ) -> Consumer:
     """The engine's view of the customer from values already loaded (pure). ``holds`` are the
     open collection holds (a hold's debt is a contract number; a current contract on an
-    active plan counts as held with reason "plan"), empty for service messages."""
+    active plan counts as held with reason "plan"), empty for service messages;
+    ``time_barred_debts`` the numbers of the contracts that are time-barred."""
     return Consumer(
         timezones=consumer_timezones(profile) if timezones is None else timezones,
         inconvenient_times=_inconvenient(preference),
@@ -139,6 +147,7 @@ def consumer_from(
         opt_outs=tuple(OptOut(channel=Channel(c)) for c in (preference.opt_outs if preference else [])),
         holds=tuple(holds),
         employer_prohibits=bool(preference and preference.employer_prohibits_work_contact),
+        time_barred_debts=frozenset(time_barred_debts),
     )
 
 
@@ -201,6 +210,9 @@ class ProposedDetails:
     location_follow_up: bool = False
     at_workplace: bool = False
     work_email: bool = False
+    # Threatens or announces legal action (a lawyer's letter, a referral for suit, a template
+    # marked so): refused on a time-barred debt.
+    legal_action: bool = False
 
 
 def is_collection(purpose: str) -> bool:
@@ -209,13 +221,26 @@ def is_collection(purpose: str) -> bool:
 
 def contact_judge(*, profile: CustomerProfile, contract: Contract | None, proposed: ProposedDetails) -> Verdict:
     """The compliance engine's verdict on one proposed contact (reads only)."""
-    consumer = consumer_state(profile, apply_holds=is_collection(proposed.purpose))
+    consumer = consumer_state(
+        profile,
+        apply_holds=is_collection(proposed.purpose),
+        time_barred_debts=time_barred_numbers(contract, proposed),
+    )
     return evaluate(
         ruleset_for(profile, contract),
         consumer,
         contact_history(profile, proposed.at),
         engine_proposal(proposed, contract.number if contract else None),
     )
+
+
+def time_barred_numbers(contract: Contract | None, proposed: ProposedDetails) -> frozenset[str]:
+    """The contract's number if it is time-barred on the contact's local date; read only for a
+    contact with legal content, the only kind the rule judges (12 CFR 1006.26(b))."""
+    if contract is None or not proposed.legal_action:
+        return frozenset()
+    limitation = contract_limitation(contract=contract, on_date=timezone.localdate(proposed.at))
+    return frozenset([contract.number]) if limitation.is_time_barred else frozenset()
 
 
 def engine_proposal(proposed: ProposedDetails, contract_number: str | None) -> ProposedContact:
@@ -240,6 +265,7 @@ def engine_proposal(proposed: ProposedDetails, contract_number: str | None) -> P
         location_follow_up=proposed.location_follow_up,
         at_workplace=proposed.at_workplace,
         work_email=proposed.work_email,
+        legal_action=proposed.legal_action,
     )
 
 

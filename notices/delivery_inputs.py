@@ -14,8 +14,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from accounts.models import ContactPreference
-from contracts.models import CollectionHold, ContractStatus, PlanStatus, RepaymentPlan
+from contracts.limitation import Limitation
+from contracts.models import CollectionHold, Contract, ContractStatus, PlanStatus, RepaymentPlan
+from contracts.selectors import contracts_limitation
 
 from .compliance import HistoryContact, Hold, Verdict, evaluate
 from .contact import (
@@ -28,7 +32,7 @@ from .contact import (
     is_collection,
     ruleset_from,
 )
-from .models import ContactAttempt, ContactRuleTightening, Notice
+from .models import LEGAL_ACTION_PURPOSES, ContactAttempt, ContactRuleTightening, Notice
 
 
 @dataclass
@@ -37,6 +41,8 @@ class BatchInputs:
     holds: dict[int, list[Hold]] = field(default_factory=dict)  # by customer, holds and plans
     history: dict[int, list[HistoryContact]] = field(default_factory=dict)
     tightenings: dict[tuple[int, str], ContactRuleTightening] = field(default_factory=dict)
+    # The limitation of the contracts of notices with legal content (12 CFR 1006.26(b)).
+    limitations: dict[int, Limitation] = field(default_factory=dict)
     _timezones: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def judge(self, notice: Notice, proposed: ProposedDetails) -> Verdict:
@@ -53,7 +59,14 @@ class BatchInputs:
         holds = self.holds.get(profile.pk, []) if is_collection(proposed.purpose) else []
         if profile.pk not in self._timezones:
             self._timezones[profile.pk] = consumer_timezones(profile)
-        consumer = consumer_from(profile, preference, holds, timezones=self._timezones[profile.pk])
+        barred: frozenset[str] = frozenset()
+        if contract is not None and proposed.legal_action:
+            limitation = self.limitations.get(contract.pk)
+            if limitation is not None and limitation.is_time_barred:
+                barred = frozenset([contract.number])
+        consumer = consumer_from(
+            profile, preference, holds, timezones=self._timezones[profile.pk], time_barred_debts=barred
+        )
         since = proposed.at - dt.timedelta(days=HISTORY_DAYS)
         history = [h for h in self.history.get(profile.pk, []) if since <= h.at <= proposed.at]
         return evaluate(rules, consumer, history, engine_proposal(proposed, contract.number if contract else None))
@@ -63,8 +76,16 @@ class BatchInputs:
         self.history.setdefault(attempt.customer_id, []).append(history_entry(attempt, contract_number))
 
 
+def notice_is_legal_action(notice: Notice) -> bool:
+    """The notice threatens or announces legal action (its purpose, or its template marked so)."""
+    if notice.purpose in LEGAL_ACTION_PURPOSES:
+        return True
+    return notice.template is not None and notice.template.threatens_legal_action
+
+
 def batch_inputs_load(notices: Sequence[Notice], *, now: dt.datetime) -> BatchInputs:
-    """Everything ``BatchInputs.judge`` needs for these notices, in five queries."""
+    """Everything ``BatchInputs.judge`` needs for these notices, in five queries (and up to three
+    more when some notice with legal content is about a contract under a US state's law or flagged)."""
     inputs = BatchInputs()
     if not notices:
         return inputs
@@ -103,6 +124,11 @@ def batch_inputs_load(notices: Sequence[Notice], *, now: dt.datetime) -> BatchIn
             history_entry(attempt, attempt.contract.number if attempt.contract else None)
         )
     inputs.history = dict(history)
+    legal: dict[int, Contract] = {
+        n.contract.pk: n.contract for n in notices if n.contract is not None and notice_is_legal_action(n)
+    }
+    if legal:
+        inputs.limitations = contracts_limitation(contracts=list(legal.values()), on_date=timezone.localdate(now))
     product_ids = {n.contract.product_id for n in notices if n.contract is not None}
     if product_ids:
         inputs.tightenings = {

@@ -19,8 +19,10 @@ from functools import reduce
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 
 from accounts.models import ContactPreference, CustomerProfile
+from contracts.limitation import Limitation
 from contracts.models import (
     CollectionHold,
     Contract,
@@ -29,7 +31,7 @@ from contracts.models import (
     PlanStatus,
     RepaymentPlan,
 )
-from contracts.selectors import Balance
+from contracts.selectors import Balance, contract_limitation, contracts_limitation
 from contracts.selectors import _balance_from_rows as balance_from_rows
 
 from .compliance import HistoryContact, Hold, RuleSet, Verdict, evaluate
@@ -103,6 +105,8 @@ class RangeInputs:
     history: dict[int, list[HistoryContact]] = field(default_factory=dict)
     tightenings: dict[tuple[int, str], ContactRuleTightening] = field(default_factory=dict)
     templates: dict[tuple[str, str], list[NoticeTemplate]] = field(default_factory=dict)
+    # Contracts with a governing state or the time-barred flag, on the local date of ``now``.
+    limitations: dict[int, Limitation] = field(default_factory=dict)
     _timezones: dict[int, tuple[str, ...]] = field(default_factory=dict)
     _balances: dict[int, Balance] = field(default_factory=dict)
 
@@ -121,6 +125,14 @@ class RangeInputs:
             rows = self.installments.get(contract.pk, [])
             self._balances[contract.pk] = balance_from_rows(rows, contract.credit_balance, self.business_date)
         return self._balances[contract.pk]
+
+    def limitation(self, contract: Contract) -> Limitation:
+        """What ``contract_limitation`` gives, from the rows loaded for the range (no query: a
+        contract without a governing state or flag has no limitation)."""
+        found = self.limitations.get(contract.pk)
+        if found is None:
+            found = contract_limitation(contract=contract, on_date=timezone.localdate(self.now))
+        return found
 
     def template(self, purpose: str, channel: str, profile: CustomerProfile) -> NoticeTemplate | None:
         """What ``active_template`` gives: the customer's language, else the first active one."""
@@ -147,8 +159,17 @@ class RangeInputs:
             holds += [Hold(debt=number, reason="plan") for number in self.plan_holds.get(profile.pk, [])]
         if profile.pk not in self._timezones:
             self._timezones[profile.pk] = consumer_timezones(profile)
+        barred = (
+            frozenset([contract.number])
+            if proposed.legal_action and self.limitation(contract).is_time_barred
+            else frozenset()
+        )
         consumer = consumer_from(
-            profile, self.preferences.get(profile.pk), holds, timezones=self._timezones[profile.pk]
+            profile,
+            self.preferences.get(profile.pk),
+            holds,
+            timezones=self._timezones[profile.pk],
+            time_barred_debts=barred,
         )
         return evaluate(
             self.rules(contract),
@@ -223,4 +244,7 @@ def range_inputs_load(
     ):
         templates[(template.purpose, template.channel)].append(template)
     inputs.templates = dict(templates)
+    # Time-barred debts (12 CFR 1006.26(b)): at most three queries, none for a range without
+    # contracts under a US state's law or flagged.
+    inputs.limitations = contracts_limitation(contracts=contracts, on_date=timezone.localdate(now))
     return inputs

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ContactChannel, CustomerProfile
 from contracts.models import Contract, Product
 
+from .record_guard import RetainedRecord
+
 
 class Purpose(models.TextChoices):
     PRE_DUE_REMINDER = "pre_due_reminder", _("Reminder before the due date")
@@ -55,6 +57,13 @@ COLLECTION_PURPOSES = (
     Purpose.LAWYER_LETTER,
     Purpose.LEGAL_REVIEW,
 )
+# Purposes that threaten, announce or start legal action (a lawyer's letter, the referral for
+# litigation): refused on a time-barred debt (12 CFR 1006.26(b)). A template of another purpose
+# whose text threatens suit is marked ``threatens_legal_action``.
+LEGAL_ACTION_PURPOSES = (Purpose.LAWYER_LETTER, Purpose.LEGAL_REVIEW)
+# The legal route itself (a referral towards a suit): ``contracts.services.legal_action_check``
+# guards it before anything is written.
+LEGAL_ROUTE_PURPOSES = (Purpose.LEGAL_REVIEW,)
 
 
 class NoticeTemplate(models.Model):
@@ -67,6 +76,16 @@ class NoticeTemplate(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    threatens_legal_action = models.BooleanField(
+        _("threatens or announces legal action"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The text mentions a suit, a lawyer's letter or other legal steps. Such a text is never sent about a "
+            "time-barred debt (12 CFR 1006.26(b)). Lawyer's letters and legal-referral reviews count as such "
+            "anyway."
+        ),
+    )
     is_active = models.BooleanField(_("in use"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -87,6 +106,10 @@ class NoticeTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}/{self.channel}/{self.locale} v{self.version}"
+
+    @property
+    def is_legal_action(self) -> bool:
+        return self.purpose in LEGAL_ACTION_PURPOSES or self.threatens_legal_action
 
 
 class Anchor(models.TextChoices):
@@ -179,7 +202,7 @@ class NoticeStatus(models.TextChoices):
 OPEN_NOTICE_STATUSES = (NoticeStatus.PENDING, NoticeStatus.DEFERRED)
 
 
-class Notice(models.Model):
+class Notice(RetainedRecord):
     """The transactional outbox: written in the transaction that decides it, delivered after commit."""
 
     idempotency_key = models.CharField(max_length=200, unique=True)
@@ -251,7 +274,7 @@ class AttemptDirection(models.TextChoices):
     INBOUND = "inbound", _("Inbound")
 
 
-class ContactAttempt(models.Model):
+class ContactAttempt(RetainedRecord):
     """Every real contact or try (automated, staff call, visit, agency), with the engine's verdict."""
 
     customer = models.ForeignKey(CustomerProfile, on_delete=models.PROTECT, related_name="contact_attempts")
@@ -290,7 +313,7 @@ class ContactAttempt(models.Model):
         return f"{self.channel} {self.verdict} {self.at:%Y-%m-%d %H:%M}"
 
 
-class InAppMessage(models.Model):
+class InAppMessage(RetainedRecord):
     """The customer's inbox in the portal; banners stay visible until the contract is current."""
 
     customer = models.ForeignKey(CustomerProfile, on_delete=models.CASCADE, related_name="inbox")
@@ -316,7 +339,7 @@ class CallTaskStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class CallTask(models.Model):
+class CallTask(RetainedRecord):
     """An agent work item created by the ladder (calls and legal-referral reviews)."""
 
     notice = models.OneToOneField(Notice, on_delete=models.CASCADE, related_name="call_task")
@@ -351,7 +374,7 @@ class SmsDailyCount(models.Model):
         return f"{self.number} {self.day}: {self.count}"
 
 
-class DeliveryReceipt(models.Model):
+class DeliveryReceipt(RetainedRecord):
     """Signed delivery receipts from the SMS gateway (idempotent per provider message id + status)."""
 
     provider_message_id = models.CharField(max_length=100)

@@ -435,6 +435,9 @@ SMS_GATEWAY_RETRIES = env.int("SMS_GATEWAY_RETRIES", default=0)
 # requests per second to the gateway, and messages per minute to one number.
 SMS_GATEWAY_RATE = env.float("SMS_GATEWAY_RATE", default=50.0)
 SMS_PER_NUMBER_PER_MINUTE = env.float("SMS_PER_NUMBER_PER_MINUTE", default=2.0)
+# Every communication record is kept at least this many years after the last collection
+# activity on the debt (12 CFR 1006.100); never below 3 (system check notices.E001).
+COMMUNICATION_RETENTION_YEARS = env.int("COMMUNICATION_RETENTION_YEARS", default=3)
 SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=10)
 # Delivery receipts are refused while this is empty.
 SMS_RECEIPT_SECRET = env.str("SMS_RECEIPT_SECRET", default="")

@@ -13,6 +13,13 @@ from __future__ import annotations
 
 from .adjustments import adjustment_apply
 from .holds import hold_place, hold_release
+from .limitation import (
+    contract_governing_law_set,
+    contract_time_barred_flag_set,
+    legal_action_check,
+    limitation_period_check,
+    limitation_period_save,
+)
 from .payments import credit_refund, payment_post, payment_reverse
 from .plans import plan_activate, plan_approve, plan_cancel, plan_propose, plan_reject
 from .promises import promise_record
@@ -23,11 +30,16 @@ from .terms import contract_create, terms_publish
 __all__ = [
     "adjustment_apply",
     "contract_create",
+    "contract_governing_law_set",
+    "contract_time_barred_flag_set",
     "credit_refund",
     "delinquency_sweep",
     "delinquency_sweep_range",
     "hold_place",
     "hold_release",
+    "legal_action_check",
+    "limitation_period_check",
+    "limitation_period_save",
     "payment_post",
     "payment_reverse",
     "plan_activate",

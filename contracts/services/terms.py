@@ -16,9 +16,10 @@ from audit.services import audit_record
 from core.errors import ApplicationError
 
 from ..codes import ContractsAction, ContractsError
-from ..models import Contract, Installment, Product, TermsVersion
+from ..models import Contract, DebtType, Installment, Product, TermsVersion
 from ..schedules import add_months, build_schedule
 from ._common import ZERO
+from .limitation import governing_law_clean
 
 TERMS_PARAMETER_FIELDS = [
     "grace_days",
@@ -83,9 +84,13 @@ def contract_create(
     annual_rate: Decimal | None = None,
     signed_at: dt.datetime | None = None,
     number: str | None = None,
+    governing_state: str | None = None,
+    limitation_debt_type: str = DebtType.WRITTEN_CONTRACT,
 ) -> Contract:
-    """Open a contract on the exact terms version the customer accepted."""
+    """Open a contract on the exact terms version the customer accepted. ``governing_state``: the
+    US state whose law governs it (its limitation period applies), None under Chinese law."""
     product = terms.product
+    governing_state, limitation_debt_type = governing_law_clean(governing_state, limitation_debt_type)
     if not product.min_term <= term <= product.max_term:
         raise ApplicationError(
             code=ContractsError.TERM_OUT_OF_RANGE,
@@ -137,6 +142,8 @@ def contract_create(
         accrued_through=start_date,
         next_due_date=first_due,
         principal_outstanding=sum((ln.principal for ln in lines), ZERO),
+        governing_state=governing_state,
+        limitation_debt_type=limitation_debt_type,
     )
     Installment.objects.bulk_create(
         [
@@ -155,6 +162,12 @@ def contract_create(
         actor=actor,
         obj=contract,
         subject_user_id=customer.user_id,
-        data={"number": contract.number, "principal": principal, "term": term, "terms_version": terms.pk},
+        data={
+            "number": contract.number,
+            "principal": principal,
+            "term": term,
+            "terms_version": terms.pk,
+            "governing_state": governing_state,
+        },
     )
     return contract

@@ -168,6 +168,10 @@ class _Check:
             reasons.add(ReasonCode.VISIT_STAFF_MINIMUM)
         if self.rules.applies_regf_place_and_media and to_debtor:
             reasons |= self._place_and_media_reasons()
+        # 12 CFR 1006.26(b): no suit and no threat of suit on a time-barred debt, whoever the
+        # communication is addressed to.
+        if proposed.legal_action and consumer.time_barred_debts & (proposed.debts | self.related_debts):
+            reasons.add(ReasonCode.TIME_BARRED_SUIT_THREAT)
         return reasons
 
     def _third_party_reasons(self) -> set[ReasonCode]:

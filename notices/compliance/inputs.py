@@ -38,6 +38,7 @@ class ReasonCode(enum.StrEnum):
     WORK_EMAIL = "WORK_EMAIL"
     POSTCARD = "POSTCARD"
     ENVELOPE_LANGUAGE = "ENVELOPE_LANGUAGE"
+    TIME_BARRED_SUIT_THREAT = "TIME_BARRED_SUIT_THREAT"
 
 
 class Channel(enum.StrEnum):
@@ -205,6 +206,12 @@ class Consumer:
     # The collector knows or has reason to know the employer prohibits the consumer from
     # receiving such communications at work (12 CFR 1006.6(b)(3)).
     employer_prohibits: bool = False
+    # Debts whose limitation period has run (or that staff marked so): no suit, no threat of
+    # suit (12 CFR 1006.26(b)).
+    time_barred_debts: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "time_barred_debts", frozenset(self.time_barred_debts))
 
 
 def _require_aware(name: str, value: datetime) -> None:
@@ -266,6 +273,9 @@ class ProposedContact:
     # (12 CFR 1006.22(f)(1), (f)(2)).
     postcard: bool = False
     envelope_debt_language: bool = False
+    # The communication threatens or announces legal action: a suit, a lawyer's letter, a
+    # referral for litigation (12 CFR 1006.26(b) on a time-barred debt).
+    legal_action: bool = False
 
     def __post_init__(self) -> None:
         _require_aware("ProposedContact.at", self.at)

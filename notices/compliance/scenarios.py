@@ -154,6 +154,7 @@ def _parse_consumer(data: Mapping[str, Any]) -> Consumer:
         holds=holds,
         debt_groups=groups,
         employer_prohibits=_parse_bool(data.get("employer_prohibits"), "consumer.employer_prohibits"),
+        time_barred_debts=_parse_debts(data.get("time_barred_debts"), "consumer.time_barred_debts"),
     )
 
 
@@ -210,6 +211,7 @@ def _parse_proposed(data: Any) -> ProposedContact:
         work_email=_parse_bool(data.get("work_email"), f"{where}.work_email"),
         postcard=_parse_bool(data.get("postcard"), f"{where}.postcard"),
         envelope_debt_language=_parse_bool(data.get("envelope_debt_language"), f"{where}.envelope_debt_language"),
+        legal_action=_parse_bool(data.get("legal_action"), f"{where}.legal_action"),
     )
 
 

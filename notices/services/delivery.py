@@ -48,7 +48,7 @@ from ..channels import ChannelError, DeliveryResult
 from ..codes import NoticesAction
 from ..compliance import Verdict
 from ..contact import is_collection
-from ..delivery_inputs import BatchInputs, batch_inputs_load
+from ..delivery_inputs import BatchInputs, batch_inputs_load, notice_is_legal_action
 from ..models import OPEN_NOTICE_STATUSES, ContactAttempt, Notice, NoticeStatus
 from .outbox import _attempt, _proposal
 from .senders import CallTaskChannel, EmailChannel, InAppChannel, LetterChannel
@@ -109,7 +109,9 @@ def notices_claim(notice_ids: Iterable[int], *, now: dt.datetime) -> tuple[str, 
         Notice.objects.filter(pk__in=ids).filter(due).update(
             status=NoticeStatus.SENDING, lease_until=now + _lease(), claimed_by=claim, queued_at=None
         )
-    rows = list(Notice.objects.filter(claimed_by=claim).select_related("customer", "contract").order_by("pk"))
+    rows = list(
+        Notice.objects.filter(claimed_by=claim).select_related("customer", "contract", "template").order_by("pk")
+    )
     return claim, rows
 
 
@@ -131,7 +133,10 @@ def _judge_and_send(notice: Notice, inputs: BatchInputs, at: dt.datetime, email_
     contract = notice.contract
     if is_collection(notice.purpose) and contract is not None and contract.status in CURED:
         return Outcome(notice, NoticeStatus.SKIPPED, ["CONTRACT_CURED"])
-    verdict = inputs.judge(notice, _proposal(notice.purpose, notice.channel, notice.recipient, at))
+    proposed = _proposal(
+        notice.purpose, notice.channel, notice.recipient, at, legal_action=notice_is_legal_action(notice)
+    )
+    verdict = inputs.judge(notice, proposed)
     if not verdict.allowed:
         if verdict.next_allowed_at is not None:
             notice.next_attempt_at = verdict.next_allowed_at

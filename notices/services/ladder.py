@@ -198,6 +198,7 @@ def ladder_range_write(
                 now=now,
                 system="ladder",
                 judge=partial(inputs.judge, contract, item.step.purpose),
+                limitation=inputs.limitation(contract),
             )
         )
     notices = notices_write(prepared, now=now)

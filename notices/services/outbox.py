@@ -20,15 +20,19 @@ from django.utils import timezone, translation
 from accounts.models import ContactChannel, CustomerProfile
 from audit.models import AuditEvent
 from audit.services import audit_event_build, audit_record_many
+from contracts.limitation import Limitation
 from contracts.models import Contract
+from contracts.services import legal_action_check
 from core.bulk import copy_insert
+from core.errors import ConflictError
 
 from ..channels import DeliveryResult
 from ..codes import NoticesAction
-from ..compliance import Verdict
+from ..compliance import ReasonCode, Verdict
 from ..contact import ProposedDetails, contact_judge, is_collection
 from ..models import (
     ELECTRONIC_CHANNELS,
+    LEGAL_ROUTE_PURPOSES,
     OPEN_NOTICE_STATUSES,
     ContactAttempt,
     LadderStep,
@@ -96,18 +100,23 @@ def notice_prepare(
     now: dt.datetime,
     system: str,
     judge: Callable[[ProposedDetails], Verdict] | None = None,
+    limitation: Limitation | None = None,
 ) -> PreparedNotice:
     """One outbox row with its exact text and the compliance verdict at scheduling time:
     pending (send now), deferred (to the next allowed time) or dropped (a permanent rule).
 
     ``judge`` gives the verdict on the proposed contact; by default ``contact_judge`` reads
     the customer's state from the database (the nightly ladder passes one over state it
-    loaded in bulk, judged by the same pure engine)."""
+    loaded in bulk, judged by the same pure engine). A step of the legal route (the referral
+    review) passes ``legal_action_check`` first (``limitation`` when loaded in bulk): on a
+    time-barred debt it is dropped with ``TIME_BARRED_SUIT_THREAT``."""
     with translation.override(template.locale):
         subject, body = render_notice(template, context)
     recipient = recipient_for(profile, channel)
-    proposed = _proposal(purpose, channel, recipient, now)
+    proposed = _proposal(purpose, channel, recipient, now, legal_action=template.is_legal_action)
     verdict = (judge or (lambda details: contact_judge(profile=profile, contract=contract, proposed=details)))(proposed)
+    if purpose in LEGAL_ROUTE_PURPOSES and contract is not None:
+        verdict = _legal_route_verdict(verdict, contract, timezone.localdate(now), limitation)
     if verdict.allowed:
         status, next_at = NoticeStatus.PENDING, now
     elif verdict.next_allowed_at is not None:
@@ -186,7 +195,22 @@ def notices_write(prepared: list[PreparedNotice], *, now: dt.datetime) -> list[N
     return notices
 
 
-def _proposal(purpose: str, channel: str, endpoint: str, at: dt.datetime) -> ProposedDetails:
+def _legal_route_verdict(
+    verdict: Verdict, contract: Contract, on_date: dt.date, limitation: Limitation | None
+) -> Verdict:
+    """The engine's verdict, blocked for good when the legal route refuses the contract."""
+    try:
+        legal_action_check(contract=contract, on_date=on_date, limitation=limitation)
+    except ConflictError:
+        order = {code.value: index for index, code in enumerate(ReasonCode)}
+        reasons = sorted({*map(str, verdict.reasons), ReasonCode.TIME_BARRED_SUIT_THREAT.value}, key=order.__getitem__)
+        return Verdict(allowed=False, reasons=reasons, next_allowed_at=None)
+    return verdict
+
+
+def _proposal(
+    purpose: str, channel: str, endpoint: str, at: dt.datetime, *, legal_action: bool = False
+) -> ProposedDetails:
     return ProposedDetails(
         channel=channel,
         at=at,
@@ -194,6 +218,7 @@ def _proposal(purpose: str, channel: str, endpoint: str, at: dt.datetime) -> Pro
         endpoint=endpoint,
         discloses_debt=True,
         opt_out_notice=channel in ELECTRONIC_CHANNELS,  # every electronic template carries {{ opt_out }}
+        legal_action=legal_action,
     )
 
 

@@ -22,7 +22,14 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def template_save(
-    *, actor: User | None, purpose: str, channel: str, locale: str, subject: str, body: str
+    *,
+    actor: User | None,
+    purpose: str,
+    channel: str,
+    locale: str,
+    subject: str,
+    body: str,
+    threatens_legal_action: bool = False,
 ) -> NoticeTemplate:
     """Publish a new version of the text for purpose × channel × locale and put it in use.
 
@@ -30,7 +37,9 @@ def template_save(
     notice points at the version it was rendered from. The text must print every field
     the purpose requires (``REQUIRED_FIELDS``: e.g. amount, days overdue, deadline, how to
     pay and how to dispute for an overdue reminder) and, on SMS and email, the opt-out
-    sentence. The previous version stays on record, inactive.
+    sentence. The previous version stays on record, inactive. ``threatens_legal_action`` marks a
+    text that mentions a suit or other legal steps: it is never sent about a time-barred debt
+    (12 CFR 1006.26(b)).
     """
     if purpose not in REQUIRED_FIELDS:
         raise ApplicationError(
@@ -78,6 +87,7 @@ def template_save(
         version=versions[0].version + 1 if versions else 1,
         subject=subject,
         body=body,
+        threatens_legal_action=bool(threatens_legal_action),
         is_active=True,
         created_by=actor,
     )
@@ -91,6 +101,7 @@ def template_save(
             "locale": locale,
             "version": template.version,
             "replaces_version": previous.version if previous is not None else None,
+            "threatens_legal_action": template.threatens_legal_action,
         },
     )
     return template

@@ -48,6 +48,7 @@ def make_contract(
     term: int = 12,
     start_date: dt.date = dt.date(2026, 1, 1),
     first_due_date: dt.date | None = None,
+    governing_state: str | None = None,
     **product_overrides: object,
 ) -> Contract:
     product = product or make_product(**product_overrides)
@@ -62,4 +63,5 @@ def make_contract(
         term=term,
         start_date=start_date,
         first_due_date=first_due_date,
+        governing_state=governing_state,
     )

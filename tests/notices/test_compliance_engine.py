@@ -129,6 +129,7 @@ def test_reason_codes_are_exactly_the_readme_table_in_order() -> None:
         "WORK_EMAIL",
         "POSTCARD",
         "ENVELOPE_LANGUAGE",
+        "TIME_BARRED_SUIT_THREAT",
     ]
 
 
@@ -309,6 +310,13 @@ def _each_reason_cases() -> list[Any]:
         us_consumer(),
         [],
         proposal(chicago(7, 10), channel="letter", endpoint="home", envelope_debt_language=True),
+        None,
+    )
+    cases[ReasonCode.TIME_BARRED_SUIT_THREAT] = (
+        US,
+        us_consumer(time_barred_debts=frozenset({"A"})),
+        [],
+        proposal(chicago(7, 10), channel="letter", endpoint="home", legal_action=True),
         None,
     )
     return [pytest.param(code, *cases[code], id=code.value) for code in ReasonCode]
