@@ -38,6 +38,8 @@ class ReasonCode(enum.StrEnum):
     WORK_EMAIL = "WORK_EMAIL"
     POSTCARD = "POSTCARD"
     ENVELOPE_LANGUAGE = "ENVELOPE_LANGUAGE"
+    COLLECTION_BEFORE_VALIDATION_NOTICE = "COLLECTION_BEFORE_VALIDATION_NOTICE"
+    ELECTRONIC_DELIVERY_WITHOUT_CONSENT = "ELECTRONIC_DELIVERY_WITHOUT_CONSENT"
 
 
 class Channel(enum.StrEnum):
@@ -72,6 +74,8 @@ class Purpose(enum.StrEnum):
     COLLECTION_ENDED_NOTICE = "collection_ended_notice"
     REMEDY_NOTICE = "remedy_notice"
     REMEDY_INTENT_NOTICE = "remedy_intent_notice"
+    # US: the validation notice of 12 CFR 1006.34 (delivered per 1006.42).
+    VALIDATION_NOTICE = "validation_notice"
 
 
 class ThirdPartyException(enum.StrEnum):
@@ -205,6 +209,12 @@ class Consumer:
     # The collector knows or has reason to know the employer prohibits the consumer from
     # receiving such communications at work (12 CFR 1006.6(b)(3)).
     employer_prohibits: bool = False
+    # US (12 CFR 1006.34): debts whose validation notice is owed and not yet sent, and those
+    # of them on which a communication has already been made (the initial communication).
+    validation_notice_pending: frozenset[str] = frozenset()
+    communicated_debts: frozenset[str] = frozenset()
+    # The consumer's E-SIGN consent (15 U.S.C. 7001(c)) to electronic required disclosures.
+    esign_consent: bool = False
 
 
 def _require_aware(name: str, value: datetime) -> None:

@@ -154,6 +154,11 @@ def _parse_consumer(data: Mapping[str, Any]) -> Consumer:
         holds=holds,
         debt_groups=groups,
         employer_prohibits=_parse_bool(data.get("employer_prohibits"), "consumer.employer_prohibits"),
+        validation_notice_pending=_parse_debts(
+            data.get("validation_notice_pending"), "consumer.validation_notice_pending"
+        ),
+        communicated_debts=_parse_debts(data.get("communicated_debts"), "consumer.communicated_debts"),
+        esign_consent=_parse_bool(data.get("esign_consent"), "consumer.esign_consent"),
     )
 
 
