@@ -324,7 +324,9 @@ def _each_reason_cases() -> list[Any]:
         US,
         us_consumer(),
         [],
-        proposal(chicago(7, 10), channel="email", endpoint="c@example.com", purpose="validation_notice", opt_out_notice=True),
+        proposal(
+            chicago(7, 10), channel="email", endpoint="c@example.com", purpose="validation_notice", opt_out_notice=True
+        ),
         None,
     )
     return [pytest.param(code, *cases[code], id=code.value) for code in ReasonCode]
