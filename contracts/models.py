@@ -27,6 +27,7 @@ from .choices import (
     Component,
     ContractStatus,
     HoldReason,
+    ItemizationBasis,
     LateFeeKind,
     PaymentStatus,
     PlanStatus,
@@ -135,6 +136,19 @@ class Product(models.Model):
         _("repayment plan broken after (days late)"),
         default=15,
     )
+    # Regulation F validation notices (US customers): the itemization date and the parties named.
+    itemization_basis = models.CharField(
+        _("itemization date (validation notice)"),
+        max_length=20,
+        choices=ItemizationBasis.choices,
+        default=ItemizationBasis.LAST_STATEMENT,
+        help_text=_("Reference date of the itemization in a US validation notice (12 CFR 1006.34(b)(3))."),
+    )
+    creditor_name = models.CharField(
+        _("creditor to whom the debt is owed"), max_length=150, blank=True, help_text=_("Empty: the collector.")
+    )
+    original_creditor_name = models.CharField(_("original creditor, if different"), max_length=150, blank=True)
+    original_creditor_address = models.TextField(_("original creditor's address"), blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
 
     class Meta:

@@ -22,6 +22,15 @@ class NoticesError(StrEnum):
     TEMPLATE_INVALID = "template_invalid"
     TEMPLATE_FORBIDDEN_TAG = "template_forbidden_tag"
     TEMPLATE_SYNTAX_ERROR = "template_syntax_error"
+    VALIDATION_NOT_US = "validation_not_us"
+    VALIDATION_NOTICE_NOT_FOUND = "validation_notice_not_found"
+    VALIDATION_RESPONSE_EMPTY = "validation_response_empty"
+    VALIDATION_RESPONSE_REASON = "validation_response_reason"
+    VALIDATION_RESPONSE_DATE = "validation_response_date"
+    VALIDATION_RESPONSE_AMOUNT = "validation_response_amount"
+    VALIDATION_RESPONSE_NOT_FOUND = "validation_response_not_found"
+    VERIFICATION_NOT_OWED = "verification_not_owed"
+    VERIFICATION_FORBIDDEN = "verification_forbidden"
 
 
 class NoticesAction(StrEnum):
@@ -48,3 +57,7 @@ class NoticesAction(StrEnum):
     SMS_RECEIPT_REJECTED = "sms.receipt_rejected"
     NIGHTLY_RUN_STARTED = "nightly_run.started"
     NIGHTLY_RUN_FINISHED = "nightly_run.finished"
+    VALIDATION_NOTICE_ISSUED = "validation_notice.issued"
+    VALIDATION_NOTICE_SENT = "validation_notice.sent"
+    VALIDATION_RESPONSE_RECORDED = "validation_response.recorded"
+    VERIFICATION_SCHEDULED = "verification.scheduled"

@@ -29,6 +29,7 @@ from .contact import (
     ruleset_from,
 )
 from .models import ContactAttempt, ContactRuleTightening, Notice
+from .validation_inputs import NONE, ValidationStanding, validation_standing_load
 
 
 @dataclass
@@ -37,6 +38,7 @@ class BatchInputs:
     holds: dict[int, list[Hold]] = field(default_factory=dict)  # by customer, holds and plans
     history: dict[int, list[HistoryContact]] = field(default_factory=dict)
     tightenings: dict[tuple[int, str], ContactRuleTightening] = field(default_factory=dict)
+    validation: dict[int, ValidationStanding] = field(default_factory=dict)  # by customer (US)
     _timezones: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def judge(self, notice: Notice, proposed: ProposedDetails) -> Verdict:
@@ -50,10 +52,14 @@ class BatchInputs:
         rules = ruleset_from(
             profile.jurisdiction, tightening, reduced_limits=bool(preference and preference.reduced_contact_limits)
         )
-        holds = self.holds.get(profile.pk, []) if is_collection(proposed.purpose) else []
+        collection = is_collection(proposed.purpose)
+        holds = self.holds.get(profile.pk, []) if collection else []
+        validation = self.validation.get(profile.pk, NONE) if collection else NONE
         if profile.pk not in self._timezones:
             self._timezones[profile.pk] = consumer_timezones(profile)
-        consumer = consumer_from(profile, preference, holds, timezones=self._timezones[profile.pk])
+        consumer = consumer_from(
+            profile, preference, holds, timezones=self._timezones[profile.pk], validation=validation
+        )
         since = proposed.at - dt.timedelta(days=HISTORY_DAYS)
         history = [h for h in self.history.get(profile.pk, []) if since <= h.at <= proposed.at]
         return evaluate(rules, consumer, history, engine_proposal(proposed, contract.number if contract else None))
@@ -103,6 +109,7 @@ def batch_inputs_load(notices: Sequence[Notice], *, now: dt.datetime) -> BatchIn
             history_entry(attempt, attempt.contract.number if attempt.contract else None)
         )
     inputs.history = dict(history)
+    inputs.validation = validation_standing_load(customer_ids)
     product_ids = {n.contract.product_id for n in notices if n.contract is not None}
     if product_ids:
         inputs.tightenings = {

@@ -44,6 +44,7 @@ from .contact import (
     ruleset_from,
 )
 from .models import Anchor, ContactAttempt, ContactRuleTightening, EscalationLadder, LadderStep, NoticeTemplate
+from .validation_inputs import NONE, ValidationStanding, validation_standing_load
 
 CATCH_UP_DAYS = 7  # a step missed (sweep down, hold lifted) still fires within a week, never later
 CLOSED_STATUSES = (ContractStatus.PAID_OFF, ContractStatus.CHARGED_OFF)
@@ -103,6 +104,7 @@ class RangeInputs:
     history: dict[int, list[HistoryContact]] = field(default_factory=dict)
     tightenings: dict[tuple[int, str], ContactRuleTightening] = field(default_factory=dict)
     templates: dict[tuple[str, str], list[NoticeTemplate]] = field(default_factory=dict)
+    validation: dict[int, ValidationStanding] = field(default_factory=dict)  # by customer (US)
     _timezones: dict[int, tuple[str, ...]] = field(default_factory=dict)
     _balances: dict[int, Balance] = field(default_factory=dict)
 
@@ -142,13 +144,19 @@ class RangeInputs:
         """The verdict ``contact_judge`` gives, over the state loaded for the range (pure)."""
         profile = contract.customer
         holds: list[Hold] = []
+        validation = NONE
         if is_collection(purpose):
             holds = [Hold(debt=h.number, reason=h.reason) for h in self.holds.get(profile.pk, [])]
             holds += [Hold(debt=number, reason="plan") for number in self.plan_holds.get(profile.pk, [])]
+            validation = self.validation.get(profile.pk, NONE)
         if profile.pk not in self._timezones:
             self._timezones[profile.pk] = consumer_timezones(profile)
         consumer = consumer_from(
-            profile, self.preferences.get(profile.pk), holds, timezones=self._timezones[profile.pk]
+            profile,
+            self.preferences.get(profile.pk),
+            holds,
+            timezones=self._timezones[profile.pk],
+            validation=validation,
         )
         return evaluate(
             self.rules(contract),
@@ -223,4 +231,5 @@ def range_inputs_load(
     ):
         templates[(template.purpose, template.channel)].append(template)
     inputs.templates = dict(templates)
+    inputs.validation = validation_standing_load(customer_ids)
     return inputs

@@ -191,7 +191,8 @@ class Hold:
 
     @property
     def is_dispute(self) -> bool:
-        return self.reason == "dispute"
+        # A dispute case, or a dispute inside a US validation period (15 U.S.C. 1692g(b)).
+        return self.reason in ("dispute", "validation_dispute")
 
 
 @dataclass(frozen=True, slots=True)
