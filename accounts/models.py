@@ -217,6 +217,12 @@ class ContactPreference(models.Model):
     reduced_contact_limits = models.BooleanField(
         _("reduced contact limits (complaint about contact frequency under review)"), default=False
     )
+    # E-SIGN (15 U.S.C. 7001(c)) consent to receive required disclosures electronically,
+    # given after the disclosures were shown; withdrawn at any time (then by mail again).
+    esign_consent_at = models.DateTimeField(_("consented to electronic disclosures at"), null=True, blank=True)
+    esign_consent_method = models.CharField(_("how consent was given"), max_length=40, blank=True)
+    esign_consent_email = models.EmailField(_("email address consented for"), blank=True)
+    esign_withdrawn_at = models.DateTimeField(_("electronic consent withdrawn at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -238,6 +244,10 @@ class ContactPreference(models.Model):
         error = self._list_limits_error()
         if error is not None:
             raise ValidationError({"inconvenient_times": str(error.message)}, code=error.code)
+
+    @property
+    def has_esign_consent(self) -> bool:
+        return self.esign_consent_at is not None and self.esign_withdrawn_at is None
 
     def _list_limits_error(self) -> ApplicationError | None:
         if len(self.inconvenient_times or []) > MAX_INCONVENIENT_TIMES:

@@ -111,6 +111,20 @@ class HoldReason(models.TextChoices):
     APPEAL = "appeal", _("Appeal under review")
     DECEASED = "deceased", _("Customer deceased")
     BANKRUPTCY = "bankruptcy", _("Bankruptcy")
+    # 15 U.S.C. 1692g(b): a dispute or a request for the original creditor inside the
+    # validation period stops collection until the verification (or the name) is mailed.
+    VALIDATION_DISPUTE = "validation_dispute", _("Debt disputed in the validation period")
+    ORIGINAL_CREDITOR = "original_creditor", _("Original creditor requested in the validation period")
+
+
+class ItemizationBasis(models.TextChoices):
+    """The itemization date of a validation notice (12 CFR 1006.34(b)(3)). Fairdue records no
+    court judgments, so the judgment date is not offered."""
+
+    LAST_STATEMENT = "last_statement", _("Last statement date (the last due date before the notice)")
+    CHARGE_OFF = "charge_off", _("Charge-off date (the last statement date while not charged off)")
+    LAST_PAYMENT = "last_payment", _("Last payment date (the start date before any payment)")
+    TRANSACTION = "transaction", _("Transaction date (the contract's start date)")
 
 
 class UsState(models.TextChoices):

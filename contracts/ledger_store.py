@@ -337,8 +337,22 @@ def save(loaded_items: Iterable[Loaded], pending: Pending) -> None:
         DelinquencyTransition.objects.bulk_create(pending.transitions, batch_size=1000, ignore_conflicts=True)
 
 
-def rebuild(contract: Contract) -> Loaded:
-    """Replay a contract from its inputs (after a reversal or a back-dated payment)."""
+@dataclass
+class ReplayInputs:
+    """A contract's ledger inputs: terms, original schedule, dated events, suppressed fees,
+    and the last day charges accrue on (the first charge-off, else ``accrued_through``)."""
+
+    terms: ledger.Terms
+    originals: list[Installment]
+    plan_rows: list[Installment]
+    schedule: list[ledger.Inst]
+    events: list[ledger.Event]
+    suppressed: frozenset[int]
+    through: dt.date | None
+
+
+def replay_inputs(contract: Contract) -> ReplayInputs:
+    """Read everything a replay of ``contract`` needs (reads only)."""
     originals = list(Installment.objects.filter(contract=contract, plan__isnull=True).order_by("due_date", "seq"))
     plan_rows = list(Installment.objects.filter(contract=contract, plan__isnull=False).order_by("seq"))
     events: list[ledger.Event] = []
@@ -398,12 +412,32 @@ def rebuild(contract: Contract) -> Loaded:
         )
         if charged_off_on is not None:
             through = min(through, charged_off_on)
-    state, result = ledger.replay(terms, schedule, events, through=through, suppressed_fees=frozenset(suppressed))
+    return ReplayInputs(terms, originals, plan_rows, schedule, events, frozenset(suppressed), through)
+
+
+def state_on(contract: Contract, day: dt.date) -> tuple[ledger.State, ledger.DayResult]:
+    """The ledger as it stood at the end of ``day`` (reads only): a replay of the events on
+    or before it, with charges accrued through it (never past the charge-off)."""
+    inputs = replay_inputs(contract)
+    events = [event for event in inputs.events if event.on_date <= day]
+    # Never swept: nothing has accrued yet, as in the stored ledger.
+    through = (
+        inputs.terms.start_date if inputs.through is None else max(min(day, inputs.through), inputs.terms.start_date)
+    )
+    return ledger.replay(inputs.terms, inputs.schedule, events, through=through, suppressed_fees=inputs.suppressed)
+
+
+def rebuild(contract: Contract) -> Loaded:
+    """Replay a contract from its inputs (after a reversal or a back-dated payment)."""
+    inputs = replay_inputs(contract)
+    terms, schedule, events, through = inputs.terms, inputs.schedule, inputs.events, inputs.through
+    originals, plan_rows, suppressed = inputs.originals, inputs.plan_rows, inputs.suppressed
+    state, result = ledger.replay(terms, schedule, events, through=through, suppressed_fees=suppressed)
     state.accrued_through = contract.accrued_through
     AllocationLine.objects.filter(contract=contract).delete()
     ChargeEntry.objects.filter(contract=contract).delete()
     rows = {r.pk: r for r in [*originals, *plan_rows]}
-    loaded = Loaded(contract=contract, terms=terms, state=state, rows=rows, suppressed_fees=frozenset(suppressed))
+    loaded = Loaded(contract=contract, terms=terms, state=state, rows=rows, suppressed_fees=suppressed)
     pending = Pending()
     record_day(loaded, result, pending)
     # Plan installments' amounts are re-derived by the replay: copy them back too.

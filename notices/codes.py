@@ -26,6 +26,15 @@ class NoticesError(StrEnum):
     RECORDS_UNDER_RETENTION = "records_under_retention"
     RECORDS_DELETE_UNGUARDED = "records_delete_unguarded"
     RECORDS_NOT_COMMUNICATIONS = "records_not_communications"
+    VALIDATION_NOT_US = "validation_not_us"
+    VALIDATION_NOTICE_NOT_FOUND = "validation_notice_not_found"
+    VALIDATION_RESPONSE_EMPTY = "validation_response_empty"
+    VALIDATION_RESPONSE_REASON = "validation_response_reason"
+    VALIDATION_RESPONSE_DATE = "validation_response_date"
+    VALIDATION_RESPONSE_AMOUNT = "validation_response_amount"
+    VALIDATION_RESPONSE_NOT_FOUND = "validation_response_not_found"
+    VERIFICATION_NOT_OWED = "verification_not_owed"
+    VERIFICATION_FORBIDDEN = "verification_forbidden"
 
 
 class NoticesAction(StrEnum):
@@ -54,3 +63,7 @@ class NoticesAction(StrEnum):
     NIGHTLY_RUN_FINISHED = "nightly_run.finished"
     RECORDS_DELETED = "records.deleted"
     RECORDS_DELETE_REFUSED = "records.delete_refused"
+    VALIDATION_NOTICE_ISSUED = "validation_notice.issued"
+    VALIDATION_NOTICE_SENT = "validation_notice.sent"
+    VALIDATION_RESPONSE_RECORDED = "validation_response.recorded"
+    VERIFICATION_SCHEDULED = "verification.scheduled"

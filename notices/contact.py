@@ -32,7 +32,8 @@ from notices.compliance import (
 from notices.compliance.engine import Channel, Direction, Party, ThirdPartyException
 from notices.compliance.engine import Purpose as EnginePurpose
 
-from .models import COLLECTION_PURPOSES, ContactAttempt, ContactRuleTightening
+from .models import COLLECTION_PURPOSES, ContactAttempt, ContactRuleTightening, Purpose
+from .validation_inputs import NONE, ValidationStanding, validation_standing_load
 
 _ENGINE_PURPOSES = {purpose.value: purpose for purpose in EnginePurpose}
 HISTORY_DAYS = 14  # the longest look-back any rule needs (7 days) with margin
@@ -121,8 +122,14 @@ def consumer_state(
             customer=profile, plans__status=PlanStatus.ACTIVE, status=ContractStatus.CURRENT
         ).values_list("number", flat=True):
             holds.append(Hold(debt=number, reason="plan"))
+    validation = validation_standing_load([profile.pk]).get(profile.pk, NONE) if apply_holds else NONE
     return consumer_from(
-        profile, preference, holds, timezones=consumer_timezones(profile), time_barred_debts=time_barred_debts
+        profile,
+        preference,
+        holds,
+        timezones=consumer_timezones(profile),
+        time_barred_debts=time_barred_debts,
+        validation=validation,
     )
 
 
@@ -133,11 +140,13 @@ def consumer_from(
     *,
     timezones: tuple[str, ...] | None = None,
     time_barred_debts: Iterable[str] = (),
+    validation: ValidationStanding = NONE,
 ) -> Consumer:
     """The engine's view of the customer from values already loaded (pure). ``holds`` are the
     open collection holds (a hold's debt is a contract number; a current contract on an
-    active plan counts as held with reason "plan"), empty for service messages;
-    ``time_barred_debts`` the numbers of the contracts that are time-barred."""
+    active plan counts as held with reason "plan"), empty for service messages, and so is
+    ``validation`` (the US debts whose validation notice is still owed); ``time_barred_debts``
+    the numbers of the contracts that are time-barred."""
     return Consumer(
         timezones=consumer_timezones(profile) if timezones is None else timezones,
         inconvenient_times=_inconvenient(preference),
@@ -148,6 +157,9 @@ def consumer_from(
         holds=tuple(holds),
         employer_prohibits=bool(preference and preference.employer_prohibits_work_contact),
         time_barred_debts=frozenset(time_barred_debts),
+        validation_notice_pending=validation.pending,
+        communicated_debts=validation.communicated,
+        esign_consent=bool(preference and preference.has_esign_consent),
     )
 
 
@@ -184,8 +196,10 @@ def history_entry(attempt: ContactAttempt, contract_number: str | None) -> Histo
         outcome=attempt.outcome or None,
         by=attempt.by,
         consent=attempt.consent,
-        # Notice purposes (reminders, letters, ...) are not the engine's: unknown to it.
-        purpose=_ENGINE_PURPOSES.get(attempt.purpose),
+        # Collection notices (reminders, letters, ...) are collection to the engine; other
+        # notice purposes (pre-due reminders, case messages) are unknown to it.
+        purpose=_ENGINE_PURPOSES.get(attempt.purpose)
+        or (EnginePurpose.COLLECTION if attempt.purpose in COLLECTION_PURPOSES else None),
     )
 
 
@@ -273,6 +287,8 @@ def engine_purpose(proposed: ProposedDetails) -> EnginePurpose:
     """The engine's purpose of a proposed contact: collection with the debtor; with a third
     party the stated purpose, else location (collection when the debt would be disclosed)."""
     if proposed.to != "third_party":
+        if proposed.purpose == Purpose.VALIDATION_NOTICE:
+            return EnginePurpose.VALIDATION_NOTICE
         return EnginePurpose.COLLECTION
     if proposed.third_party_purpose:
         return EnginePurpose(proposed.third_party_purpose)

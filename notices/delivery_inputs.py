@@ -33,6 +33,7 @@ from .contact import (
     ruleset_from,
 )
 from .models import LEGAL_ACTION_PURPOSES, ContactAttempt, ContactRuleTightening, Notice
+from .validation_inputs import NONE, ValidationStanding, validation_standing_load
 
 
 @dataclass
@@ -43,6 +44,7 @@ class BatchInputs:
     tightenings: dict[tuple[int, str], ContactRuleTightening] = field(default_factory=dict)
     # The limitation of the contracts of notices with legal content (12 CFR 1006.26(b)).
     limitations: dict[int, Limitation] = field(default_factory=dict)
+    validation: dict[int, ValidationStanding] = field(default_factory=dict)  # by customer (US)
     _timezones: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def judge(self, notice: Notice, proposed: ProposedDetails) -> Verdict:
@@ -56,7 +58,9 @@ class BatchInputs:
         rules = ruleset_from(
             profile.jurisdiction, tightening, reduced_limits=bool(preference and preference.reduced_contact_limits)
         )
-        holds = self.holds.get(profile.pk, []) if is_collection(proposed.purpose) else []
+        collection = is_collection(proposed.purpose)
+        holds = self.holds.get(profile.pk, []) if collection else []
+        validation = self.validation.get(profile.pk, NONE) if collection else NONE
         if profile.pk not in self._timezones:
             self._timezones[profile.pk] = consumer_timezones(profile)
         barred: frozenset[str] = frozenset()
@@ -65,7 +69,12 @@ class BatchInputs:
             if limitation is not None and limitation.is_time_barred:
                 barred = frozenset([contract.number])
         consumer = consumer_from(
-            profile, preference, holds, timezones=self._timezones[profile.pk], time_barred_debts=barred
+            profile,
+            preference,
+            holds,
+            timezones=self._timezones[profile.pk],
+            time_barred_debts=barred,
+            validation=validation,
         )
         since = proposed.at - dt.timedelta(days=HISTORY_DAYS)
         history = [h for h in self.history.get(profile.pk, []) if since <= h.at <= proposed.at]
@@ -129,6 +138,7 @@ def batch_inputs_load(notices: Sequence[Notice], *, now: dt.datetime) -> BatchIn
     }
     if legal:
         inputs.limitations = contracts_limitation(contracts=list(legal.values()), on_date=timezone.localdate(now))
+    inputs.validation = validation_standing_load(customer_ids)
     product_ids = {n.contract.product_id for n in notices if n.contract is not None}
     if product_ids:
         inputs.tightenings = {

@@ -46,6 +46,7 @@ from .contact import (
     ruleset_from,
 )
 from .models import Anchor, ContactAttempt, ContactRuleTightening, EscalationLadder, LadderStep, NoticeTemplate
+from .validation_inputs import NONE, ValidationStanding, validation_standing_load
 
 CATCH_UP_DAYS = 7  # a step missed (sweep down, hold lifted) still fires within a week, never later
 CLOSED_STATUSES = (ContractStatus.PAID_OFF, ContractStatus.CHARGED_OFF)
@@ -107,6 +108,7 @@ class RangeInputs:
     templates: dict[tuple[str, str], list[NoticeTemplate]] = field(default_factory=dict)
     # Contracts with a governing state or the time-barred flag, on the local date of ``now``.
     limitations: dict[int, Limitation] = field(default_factory=dict)
+    validation: dict[int, ValidationStanding] = field(default_factory=dict)  # by customer (US)
     _timezones: dict[int, tuple[str, ...]] = field(default_factory=dict)
     _balances: dict[int, Balance] = field(default_factory=dict)
 
@@ -154,9 +156,11 @@ class RangeInputs:
         """The verdict ``contact_judge`` gives, over the state loaded for the range (pure)."""
         profile = contract.customer
         holds: list[Hold] = []
+        validation = NONE
         if is_collection(purpose):
             holds = [Hold(debt=h.number, reason=h.reason) for h in self.holds.get(profile.pk, [])]
             holds += [Hold(debt=number, reason="plan") for number in self.plan_holds.get(profile.pk, [])]
+            validation = self.validation.get(profile.pk, NONE)
         if profile.pk not in self._timezones:
             self._timezones[profile.pk] = consumer_timezones(profile)
         barred = (
@@ -170,6 +174,7 @@ class RangeInputs:
             holds,
             timezones=self._timezones[profile.pk],
             time_barred_debts=barred,
+            validation=validation,
         )
         return evaluate(
             self.rules(contract),
@@ -247,4 +252,5 @@ def range_inputs_load(
     # Time-barred debts (12 CFR 1006.26(b)): at most three queries, none for a range without
     # contracts under a US state's law or flagged.
     inputs.limitations = contracts_limitation(contracts=contracts, on_date=timezone.localdate(now))
+    inputs.validation = validation_standing_load(customer_ids)
     return inputs

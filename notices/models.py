@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContactChannel, CustomerProfile
-from contracts.models import Contract, Product
+from contracts.models import CollectionHold, Contract, Product, money_field
 
 from .record_guard import RetainedRecord
 
@@ -29,6 +29,8 @@ class Purpose(models.TextChoices):
     LEGAL_REVIEW = "legal_review", _("Legal-referral review task")
     RESOLUTION = "resolution", _("Outcome of a dispute, complaint or appeal")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of a dispute, complaint or appeal")
+    VALIDATION_NOTICE = "validation_notice", _("Validation notice (US, 12 CFR 1006.34)")
+    VERIFICATION = "verification", _("Verification of a disputed debt or the original creditor (US)")
 
 
 # Content every template of a purpose must contain (as template variables), and what
@@ -461,3 +463,104 @@ class NightlyRange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run.business_date} [{self.first_contract_id}, {self.last_contract_id}]"
+
+
+class ValidationNotice(models.Model):
+    """The validation information of a US debt (12 CFR 1006.34, model form B-1), one per
+    contract, with the figures and parties as stated on the notice (evidence: never edited
+    after it is sent). Sent by mail unless the customer consented to electronic delivery."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.PROTECT, related_name="validation_notice")
+    customer = models.ForeignKey(CustomerProfile, on_delete=models.PROTECT, related_name="validation_notices")
+    notice = models.OneToOneField(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="validation_notice"
+    )
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    locale = models.CharField(_("language"), max_length=5, default="en")
+    channel = models.CharField(_("delivered by"), max_length=10, choices=ContactChannel.choices)
+    currency = models.CharField(_("currency"), max_length=3)
+    itemization_basis = models.CharField(_("itemization date basis"), max_length=20)
+    itemization_date = models.DateField(_("itemization date"))
+    owed_at_itemization = money_field(_("owed on the itemization date"))
+    interest_since = money_field(_("interest charged since"))
+    fees_since = money_field(_("fees charged since"))
+    payments_credits_since = money_field(_("paid or credited since"))
+    owed_now = money_field(_("total amount of the debt now"))
+    collector_name = models.CharField(_("debt collector"), max_length=150)
+    collector_address = models.TextField(_("debt collector's mailing address"))
+    collector_phone = models.CharField(_("debt collector's telephone"), max_length=40, blank=True)
+    collector_hours = models.CharField(_("reachable"), max_length=100, blank=True)
+    dispute_url = models.CharField(_("where disputes are accepted online"), max_length=200, blank=True)
+    creditor_name = models.CharField(_("creditor to whom the debt is owed"), max_length=150)
+    original_creditor_name = models.CharField(_("original creditor, if different"), max_length=150, blank=True)
+    original_creditor_address = models.TextField(_("original creditor's address"), blank=True)
+    product_name = models.CharField(_("product"), max_length=120)
+    account_number_masked = models.CharField(_("account number"), max_length=40)
+    consumer_name = models.CharField(_("consumer"), max_length=150)
+    consumer_address = models.TextField(_("consumer's address"), blank=True)
+    issued_on = models.DateField(_("issued on"))
+    # Before the notice: when the first collection communication was made (the notice then
+    # follows it within five days, 1006.34(a)(1)(i)(B)).
+    initial_communication_at = models.DateTimeField(_("initial communication"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    assumed_received_on = models.DateField(_("assumed received on"))
+    validation_period_end = models.DateField(_("end of the validation period"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("validation notice")
+        verbose_name_plural = _("validation notices")
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+
+class ResponseChannel(models.TextChoices):
+    PORTAL = "portal", _("In the portal")
+    MAIL = "mail", _("By mail (the tear-off form or a letter)")
+
+
+class ValidationResponse(models.Model):
+    """The customer's answer to a validation notice: a dispute (with the form's reasons), a
+    request for the original creditor, an amount enclosed. Inside the validation period it
+    holds collection until the verification is sent (15 U.S.C. 1692g(b))."""
+
+    validation_notice = models.ForeignKey(ValidationNotice, on_delete=models.PROTECT, related_name="responses")
+    dispute_reasons = models.JSONField(_("disputed because"), default=list, blank=True)
+    dispute_other = models.TextField(_("other reason"), blank=True)
+    original_creditor_requested = models.BooleanField(_("asked for the original creditor"), default=False)
+    enclosed_amount = models.DecimalField(_("amount enclosed"), max_digits=14, decimal_places=2, null=True, blank=True)
+    channel = models.CharField(_("received"), max_length=10, choices=ResponseChannel.choices)
+    received_on = models.DateField(_("received on"))
+    within_period = models.BooleanField(_("inside the validation period"))
+    hold = models.OneToOneField(
+        CollectionHold, null=True, blank=True, on_delete=models.PROTECT, related_name="validation_response"
+    )
+    verification_notice = models.OneToOneField(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="verification_of"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("validation response")
+        verbose_name_plural = _("validation responses")
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.validation_notice.reference} {self.received_on}"
+
+    @property
+    def is_dispute(self) -> bool:
+        return bool(self.dispute_reasons)
+
+    @property
+    def awaiting_verification(self) -> bool:
+        return self.hold_id is not None and self.verification_notice_id is None

@@ -116,6 +116,7 @@ class _Furniture:
     reference: str
     footer: str
     issued_at: datetime
+    reference_label: str = "编号："
 
 
 def _pdf_date(issued_at: datetime, *_ignored: int) -> str:
@@ -162,7 +163,9 @@ class _DocumentCanvas(canvas.Canvas):
         if furniture.reference:
             self.setFont(FONT_FAMILY, 9)
             self.setFillColor(colors.black)
-            self.drawRightString(PAGE_WIDTH - RIGHT_MARGIN, header_y, f"编号：{furniture.reference}")
+            self.drawRightString(
+                PAGE_WIDTH - RIGHT_MARGIN, header_y, f"{furniture.reference_label}{furniture.reference}"
+            )
         self.line(LEFT_MARGIN, header_y - 2.5 * mm, PAGE_WIDTH - RIGHT_MARGIN, header_y - 2.5 * mm)
 
         # Footer: a rule, the footer text (wrapped) on the left, "page/total" on the right.
@@ -262,6 +265,71 @@ def _localize(issued_at: datetime | None) -> datetime:
     return timezone.localtime(issued_at)
 
 
+# Labels of the page furniture and issue line for letters in other languages (US notices).
+LABELS: dict[str, tuple[str, str]] = {
+    "en": ("Reference: ", "Issued: {issued:%Y-%m-%d %H:%M}"),
+    "es": ("Referencia: ", "Emitido: {issued:%d/%m/%Y %H:%M}"),
+}
+
+
+def issued_line(issued: datetime, language: str) -> str:
+    if language in LABELS:
+        return LABELS[language][1].format(issued=issued)
+    return f"出具时间：{issued.year}年{issued.month}月{issued.day}日 {issued:%H:%M}"
+
+
+def build_pdf(
+    story: list,
+    *,
+    title: str,
+    reference: str,
+    footer: str,
+    issued: datetime,
+    language: str,
+    subject: str = "",
+    keywords: str = "",
+    creator: str = AUTHOR,
+) -> bytes:
+    """Lay out ``story`` (flowables made with ``pdf_styles()``) on A4 pages with the furniture."""
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=LEFT_MARGIN,
+        rightMargin=RIGHT_MARGIN,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        title=title,
+        author=AUTHOR,
+        subject=subject or title,
+        keywords=keywords,
+        creator=creator,
+        lang={"en": "en-US", "es": "es-US"}.get(language, "zh-CN"),
+        invariant=1,
+        initialFontName=FONT_FAMILY,
+    )
+    label = LABELS[language][0] if language in LABELS else "编号："
+    furniture = _Furniture(reference=reference, footer=footer, issued_at=issued, reference_label=label)
+    doc.build(story, canvasmaker=partial(_DocumentCanvas, furniture=furniture))
+    return buffer.getvalue()
+
+
+def pdf_styles() -> dict[str, ParagraphStyle]:
+    return _styles()
+
+
+def pdf_markup(text: str) -> str:
+    return _markup(text)
+
+
+def pdf_table(rows: list[list[str]]) -> Table:
+    return _table(rows, _styles())
+
+
+def localize(issued_at: datetime | None) -> datetime:
+    return _localize(issued_at)
+
+
 def render_document(
     *,
     title: str,
@@ -271,6 +339,7 @@ def render_document(
     reference: str = "",
     issued_at: datetime | None = None,
     metadata: dict[str, str] | None = None,
+    language: str = "zh-hans",
 ) -> bytes:
     """Render an A4 PDF: title, issue time, paragraphs, then an optional itemised table with grid lines.
 
@@ -291,30 +360,21 @@ def render_document(
 
     story: list = [
         Paragraph(_markup(title), styles["title"]),
-        Paragraph(f"出具时间：{issued.year}年{issued.month}月{issued.day}日 {issued:%H:%M}", styles["issued"]),
+        Paragraph(_markup(issued_line(issued, language)), styles["issued"]),
     ]
     story.extend(_body_paragraph(str(text), styles["body"]) for text in paragraphs)
     if table:
         story.append(Spacer(1, 3 * mm))
         story.append(_table(table, styles))
 
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=LEFT_MARGIN,
-        rightMargin=RIGHT_MARGIN,
-        topMargin=TOP_MARGIN,
-        bottomMargin=BOTTOM_MARGIN,
+    return build_pdf(
+        story,
         title=title,
-        author=AUTHOR,
+        reference=reference,
+        footer=footer,
+        issued=issued,
+        language=language,
         subject=metadata.get("subject", title),
         keywords=metadata.get("keywords", ""),
         creator=metadata.get("creator", AUTHOR),
-        lang="zh-CN",
-        invariant=1,
-        initialFontName=FONT_FAMILY,
     )
-    furniture = _Furniture(reference=reference, footer=footer, issued_at=issued)
-    doc.build(story, canvasmaker=partial(_DocumentCanvas, furniture=furniture))
-    return buffer.getvalue()

@@ -10,6 +10,7 @@ from django.db import OperationalError
 from core.dates import business_yesterday
 
 from .services import nightly_range_run, nightly_run_start, notices_deliver, outbox_relay
+from .services.validation import validation_notices_due
 
 
 @shared_task(name="notices.tasks.sweep_and_notify", ignore_result=True, acks_late=True)
@@ -54,3 +55,9 @@ def deliver_notices(notice_ids: list[int]) -> None:
 @shared_task(name="notices.tasks.outbox_relay", ignore_result=True)
 def outbox_relay_task() -> int:
     return len(outbox_relay())
+
+
+@shared_task(name="notices.tasks.validation_notices_due", ignore_result=True)
+def validation_notices_due_task() -> int:
+    """US debts in collection without a validation notice get one (idempotent)."""
+    return len(validation_notices_due())

@@ -254,6 +254,17 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # The domain of every notice's stable Message-ID (<sha256(idempotency key)[:32]@domain>).
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="fairdue.notices")
 
+# --- Regulation F validation notices (US customers; notices/validation.py) -------------------
+# The debt collector named on the notice, where the tear-off form is mailed, and how to call.
+VALIDATION_COLLECTOR_NAME = env.str("VALIDATION_COLLECTOR_NAME", default="Fairdue Collections")
+VALIDATION_COLLECTOR_ADDRESS = env.str(
+    "VALIDATION_COLLECTOR_ADDRESS", default="Fairdue Collections, PO Box 1000, Springfield, IL 62701"
+)
+VALIDATION_COLLECTOR_PHONE = env.str("VALIDATION_COLLECTOR_PHONE", default="(800) 555-0100")
+VALIDATION_COLLECTOR_HOURS = env.str(
+    "VALIDATION_COLLECTOR_HOURS", default="Monday to Friday 8 a.m. to 8 p.m. Central Time"
+)
+
 # --- Outbox delivery (notices.services.delivery) ------------------------------------------
 # Rows per delivery task (the relay and every writer fan out in batches of this size), how
 # long a worker's claim on a batch holds (renewed as it goes), after how long a row queued
@@ -307,6 +318,8 @@ CELERY_BEAT_SCHEDULE = {
     # Re-queues outbox rows that are due (deferred to 08:00, retries) or whose task was lost.
     "checkout-expire": {"task": "portal.tasks.checkout_expire", "schedule": 300.0},
     "appeals-sla-check": {"task": "appeals.tasks.sla_check", "schedule": crontab(minute=5)},
+    # US debts: the validation notice within five days of the initial communication.
+    "validation-notices-due": {"task": "notices.tasks.validation_notices_due", "schedule": crontab(minute="*/15")},
     "outbox-relay": {"task": "notices.tasks.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=15.0)},
     # The audit sealer: nudged after every audited commit, and on this beat as a backstop;
     # hourly a full pass picks up any event committed very late.

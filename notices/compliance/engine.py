@@ -59,6 +59,7 @@ from notices.compliance.scenarios import Expectation as Expectation
 from notices.compliance.scenarios import matches_expectation as matches_expectation
 from notices.compliance.scenarios import parse_expectation as parse_expectation
 from notices.compliance.scenarios import parse_scenario as parse_scenario
+from notices.compliance.validation_rules import validation_notice_reasons
 
 _REASON_ORDER: Final = {code: index for index, code in enumerate(ReasonCode)}
 
@@ -172,6 +173,8 @@ class _Check:
         # communication is addressed to.
         if proposed.legal_action and consumer.time_barred_debts & (proposed.debts | self.related_debts):
             reasons.add(ReasonCode.TIME_BARRED_SUIT_THREAT)
+        if self.rules.applies_regf_validation_notice and to_debtor:
+            reasons |= validation_notice_reasons(self.proposed, self.consumer, self.history)
         return reasons
 
     def _third_party_reasons(self) -> set[ReasonCode]:

@@ -39,6 +39,8 @@ class ReasonCode(enum.StrEnum):
     POSTCARD = "POSTCARD"
     ENVELOPE_LANGUAGE = "ENVELOPE_LANGUAGE"
     TIME_BARRED_SUIT_THREAT = "TIME_BARRED_SUIT_THREAT"
+    COLLECTION_BEFORE_VALIDATION_NOTICE = "COLLECTION_BEFORE_VALIDATION_NOTICE"
+    ELECTRONIC_DELIVERY_WITHOUT_CONSENT = "ELECTRONIC_DELIVERY_WITHOUT_CONSENT"
 
 
 class Channel(enum.StrEnum):
@@ -73,6 +75,8 @@ class Purpose(enum.StrEnum):
     COLLECTION_ENDED_NOTICE = "collection_ended_notice"
     REMEDY_NOTICE = "remedy_notice"
     REMEDY_INTENT_NOTICE = "remedy_intent_notice"
+    # US: the validation notice of 12 CFR 1006.34 (delivered per 1006.42).
+    VALIDATION_NOTICE = "validation_notice"
 
 
 class ThirdPartyException(enum.StrEnum):
@@ -188,7 +192,8 @@ class Hold:
 
     @property
     def is_dispute(self) -> bool:
-        return self.reason == "dispute"
+        # A dispute case, or a dispute inside a US validation period (15 U.S.C. 1692g(b)).
+        return self.reason in ("dispute", "validation_dispute")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +211,12 @@ class Consumer:
     # The collector knows or has reason to know the employer prohibits the consumer from
     # receiving such communications at work (12 CFR 1006.6(b)(3)).
     employer_prohibits: bool = False
+    # US (12 CFR 1006.34): debts whose validation notice is owed and not yet sent, and those
+    # of them on which a communication has already been made (the initial communication).
+    validation_notice_pending: frozenset[str] = frozenset()
+    communicated_debts: frozenset[str] = frozenset()
+    # The consumer's E-SIGN consent (15 U.S.C. 7001(c)) to electronic required disclosures.
+    esign_consent: bool = False
     # Debts whose limitation period has run (or that staff marked so): no suit, no threat of
     # suit (12 CFR 1006.26(b)).
     time_barred_debts: frozenset[str] = frozenset()

@@ -62,6 +62,9 @@ class RuleSet:
     # US: the employer prohibition (1006.6(b)(3)) and the media of 1006.22(f): a work
     # email address, postcards, debt language on envelopes.
     applies_regf_place_and_media: bool = False
+    # US: no collection communication after the initial one before the validation notice
+    # (1006.34(a)(1)); the notice electronically only with consent or a safe harbour (1006.42).
+    applies_regf_validation_notice: bool = False
 
 
 CN: Final = RuleSet(
@@ -84,6 +87,7 @@ US_REGF: Final = RuleSet(
     applies_conversation_cooldown=True,
     applies_regf_third_party=True,
     applies_regf_place_and_media=True,
+    applies_regf_validation_notice=True,
 )
 
 STATUTORY: Final[dict[str, RuleSet]] = {CN.code: CN, US_REGF.code: US_REGF}

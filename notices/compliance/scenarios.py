@@ -155,6 +155,11 @@ def _parse_consumer(data: Mapping[str, Any]) -> Consumer:
         debt_groups=groups,
         employer_prohibits=_parse_bool(data.get("employer_prohibits"), "consumer.employer_prohibits"),
         time_barred_debts=_parse_debts(data.get("time_barred_debts"), "consumer.time_barred_debts"),
+        validation_notice_pending=_parse_debts(
+            data.get("validation_notice_pending"), "consumer.validation_notice_pending"
+        ),
+        communicated_debts=_parse_debts(data.get("communicated_debts"), "consumer.communicated_debts"),
+        esign_consent=_parse_bool(data.get("esign_consent"), "consumer.esign_consent"),
     )
 
 

@@ -49,9 +49,10 @@ from ..codes import NoticesAction
 from ..compliance import Verdict
 from ..contact import is_collection
 from ..delivery_inputs import BatchInputs, batch_inputs_load, notice_is_legal_action
-from ..models import OPEN_NOTICE_STATUSES, ContactAttempt, Notice, NoticeStatus
+from ..models import OPEN_NOTICE_STATUSES, ContactAttempt, Notice, NoticeStatus, Purpose
 from .outbox import _attempt, _proposal
 from .senders import CallTaskChannel, EmailChannel, InAppChannel, LetterChannel
+from .validation import validation_notice_mark_sent
 
 MAX_ATTEMPTS = 6
 CURED = (ContractStatus.CURRENT, ContractStatus.PAID_OFF)
@@ -224,6 +225,8 @@ def outcomes_record(claim: str, outcomes: list[Outcome], *, at: dt.datetime, ren
                 changed.append(notice)
                 if outcome.status in (NoticeStatus.SENT, NoticeStatus.DELIVERED):
                     _release_hold_after_send(notice)
+                    if notice.purpose == Purpose.VALIDATION_NOTICE:
+                        validation_notice_mark_sent(notice=notice, at=at)
             events.append(_audit_event(notice, outcome, before=before, lease_lost=not mine))
         _save_rows(changed)
         copy_insert(ContactAttempt, attempts)

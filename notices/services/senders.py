@@ -47,6 +47,9 @@ class EmailChannel:
             connection=self.connection,
             headers={"Message-ID": message_id, "X-Fairdue-Notice": str(notice.pk)},
         )
+        document = _us_document(notice)
+        if document is not None:
+            message.attach(*document)
         try:
             try:
                 message.send()
@@ -94,6 +97,10 @@ class LetterChannel:
     def send(self, notice: Notice) -> DeliveryResult:
         from ..pdf import render_document
 
+        document = _us_document(notice)
+        if document is not None:
+            notice.document.save(document[0], ContentFile(document[1]), save=False)
+            return DeliveryResult(provider_message_id=f"letter-{notice.pk}", status="sent")
         paragraphs = [p for p in notice.body.split("\n") if p.strip()]
         pdf = render_document(
             title=notice.subject or notice.get_purpose_display(),
@@ -120,3 +127,36 @@ class CallTaskChannel:
             },
         )
         return DeliveryResult(provider_message_id=f"task-{task.pk}", status="delivered")
+
+
+def _us_document(notice: Notice) -> tuple[str, bytes, str] | None:
+    """The PDF of a US validation notice (form B-1, with the dates of a notice sent today) or
+    verification letter (in the notice's language); None for other notices."""
+    from ..models import ValidationNotice
+    from ..pdf import render_document
+    from ..validation_pdf import render_validation_pdf
+    from ..validation_texts import notice_content
+    from .validation import validation_dates_on_send
+
+    if notice.purpose == Purpose.VALIDATION_NOTICE:
+        record = ValidationNotice.objects.filter(notice=notice).first()
+        if record is None:
+            return None
+        record.assumed_received_on, record.validation_period_end = validation_dates_on_send(
+            record, timezone.localdate()
+        )
+        pdf = render_validation_pdf(
+            notice_content(record), reference=record.reference, issued_at=timezone.now(), footer=settings.SITE_URL
+        )
+        return f"validation-notice-{record.reference}.pdf", pdf, "application/pdf"
+    if notice.purpose == Purpose.VERIFICATION:
+        pdf = render_document(
+            title=notice.subject,
+            paragraphs=[p for p in notice.body.split("\n") if p.strip()],
+            reference=f"N{notice.pk:08d}",
+            issued_at=timezone.now(),
+            footer=settings.SITE_URL,
+            language=notice.locale if notice.locale in ("en", "es") else "en",
+        )
+        return f"verification-{notice.pk}.pdf", pdf, "application/pdf"
+    return None

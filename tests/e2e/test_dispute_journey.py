@@ -14,6 +14,8 @@ from django_otp.util import random_hex
 from accounts.models import User
 from appeals.models import Case, CaseStatus
 from contracts.models import CollectionHold, Contract
+from notices.models import Notice, NoticeStatus
+from notices.services.delivery import notice_deliver
 from portal.celery import app as celery_app
 from portal.demo import DEMO_PASSWORD, load_demo_data
 from tests.contracts.evidence_files import minimal_pdf
@@ -81,6 +83,12 @@ def test_dispute_is_filed_resolved_and_the_hold_lifts(live_server, browser, shoo
     shoot(desk, "23-staff-resolved")
     case.refresh_from_db()
     assert case.status == CaseStatus.RESOLVED
+    # Between 22:00 and 08:00 Shanghai time the in-app resolution waits for the morning (CBA
+    # guideline); when this runs at night, deliver it at the time it was deferred to.
+    resolution = Notice.objects.get(idempotency_key__startswith=f"case{case.pk}:resolved:resolution", channel="in_app")
+    if resolution.status != NoticeStatus.DELIVERED:
+        assert resolution.next_attempt_at > timezone.now()
+        assert notice_deliver(resolution.pk, now=resolution.next_attempt_at) == NoticeStatus.DELIVERED
 
     page.goto(live_server.url + f"/me/appeals/{case.pk}/")
     body = page.inner_text("main")

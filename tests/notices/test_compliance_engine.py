@@ -130,6 +130,8 @@ def test_reason_codes_are_exactly_the_readme_table_in_order() -> None:
         "POSTCARD",
         "ENVELOPE_LANGUAGE",
         "TIME_BARRED_SUIT_THREAT",
+        "COLLECTION_BEFORE_VALIDATION_NOTICE",
+        "ELECTRONIC_DELIVERY_WITHOUT_CONSENT",
     ]
 
 
@@ -317,6 +319,22 @@ def _each_reason_cases() -> list[Any]:
         us_consumer(time_barred_debts=frozenset({"A"})),
         [],
         proposal(chicago(7, 10), channel="letter", endpoint="home", legal_action=True),
+        None,
+    )
+    cases[ReasonCode.COLLECTION_BEFORE_VALIDATION_NOTICE] = (
+        US,
+        us_consumer(validation_notice_pending=frozenset({"A"})),
+        [call(chicago(6, 10), channel="sms", outcome=None, purpose="collection")],
+        proposal(chicago(7, 10), channel="letter", endpoint="home"),
+        None,
+    )
+    cases[ReasonCode.ELECTRONIC_DELIVERY_WITHOUT_CONSENT] = (
+        US,
+        us_consumer(),
+        [],
+        proposal(
+            chicago(7, 10), channel="email", endpoint="c@example.com", purpose="validation_notice", opt_out_notice=True
+        ),
         None,
     )
     return [pytest.param(code, *cases[code], id=code.value) for code in ReasonCode]
