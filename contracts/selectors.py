@@ -308,10 +308,14 @@ def contract_payments(*, contract: Contract) -> QuerySet[Payment]:
 
 
 def charges_by_installment(*, contract: Contract) -> dict[int, list[ChargeExplanation]]:
+    """The charge explanations grouped by installment, in installment order.
+
+    A plain ``dict``: templates look ``items`` up as a key first, which on a ``defaultdict``
+    answers an empty list instead of the method (and so the page showed no explanations)."""
     grouped: dict[int, list[ChargeExplanation]] = defaultdict(list)
     for item in contract_charges_explained(contract=contract):
         grouped[item.installment_seq].append(item)
-    return grouped
+    return {seq: grouped[seq] for seq in sorted(grouped)}
 
 
 # --- service eligibility -------------------------------------------------------------------------

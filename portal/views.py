@@ -56,6 +56,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "overview": summary.overview,
             "totals": summary.totals,
             "next_item": summary.next_item,
+            "pay_first": summary.pay_first,
+            "payable_count": summary.payable_count,
             "banners": list(customer_banners(profile=profile)),
             "today": today,
         },
