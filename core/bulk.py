@@ -31,7 +31,9 @@ def copy_insert(model: type[M], objs: Sequence[M]) -> list[M]:
     fields = [f for f in opts.concrete_fields if f is not pk]
     # Text, integer, boolean and foreign-key values go to the driver as they are (what their
     # preparation would return for values of the right type); other fields prepare as on save.
-    plain = tuple(isinstance(f, _PLAIN) and type(f).pre_save is models.Field.pre_save and not f.choices for f in fields)
+    plain = tuple(
+        isinstance(f, _PLAIN) and type(f).pre_save is models.Field.pre_save and not f.choices for f in fields
+    )
     table = connection.ops.quote_name(opts.db_table)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -94,13 +94,8 @@ def test_another_customers_contract_is_not_found():
 
 def test_service_eligibility_follows_the_suspension_clause():
     contract = make_contract(
-        kind=ProductKind.SERVICE_SUBSCRIPTION,
-        schedule_method="subscription",
-        annual_interest_rate=Decimal("0"),
-        principal="199.00",
-        term=12,
-        penalty_daily_rate=Decimal("0"),
-        late_fee_kind="none",
+        kind=ProductKind.SERVICE_SUBSCRIPTION, schedule_method="subscription", annual_interest_rate=Decimal("0"),
+        principal="199.00", term=12, penalty_daily_rate=Decimal("0"), late_fee_kind="none",
         start_date=dt.date(2026, 1, 1),
     )
     customer = contract.customer
@@ -119,14 +114,9 @@ def test_service_eligibility_follows_the_suspension_clause():
     suspended = service_eligibility(customer=customer)
     assert suspended.state == ServiceState.SUSPENDED and suspended.since == dt.date(2026, 2, 12)
     assert not suspended.may_dispatch
-    payment_post(
-        actor=None,
-        contract_id=contract.pk,
-        channel="bank",
-        external_reference="s-1",
-        amount=contract_balance(contract=contract, as_of=dt.date(2026, 2, 13)).pay_now,
-        received_at=noon(dt.date(2026, 2, 13)),
-    )
+    payment_post(actor=None, contract_id=contract.pk, channel="bank", external_reference="s-1",
+                 amount=contract_balance(contract=contract, as_of=dt.date(2026, 2, 13)).pay_now,
+                 received_at=noon(dt.date(2026, 2, 13)))
     # Paying the overdue amount restores the service at once (no one has to remember to).
     restored = service_eligibility(contract=contract.__class__.objects.get(pk=contract.pk))
     assert restored.state == ServiceState.RESTORED and restored.may_dispatch

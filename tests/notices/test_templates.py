@@ -72,13 +72,13 @@ CONTEXT_EN = {
 }
 
 
+
 @pytest.fixture(autouse=True)
 def english(settings):
     """These tests read the messages in English (the product default is Simplified Chinese)."""
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
-
 
 def body_with(fields, extra: str = "") -> str:
     return " ".join(f"{field}: {{{{ {field} }}}}" for field in fields) + extra
