@@ -29,7 +29,16 @@ from core.errors import ApplicationError, NotFoundError
 from .. import sla
 from ..calendar import Favour
 from ..codes import AppealsAction, AppealsError
-from ..models import CATEGORIES_BY_KIND, Case, CaseKind, CaseStatus, Category, Evidence, FiledVia
+from ..models import (
+    CATEGORIES_BY_KIND,
+    KINDS_NEEDING_CONTRACT,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Category,
+    Evidence,
+    FiledVia,
+)
 from .common import (
     HOLD_FOR_KIND,
     PREFIX,
@@ -76,7 +85,7 @@ def case_file(
             raise NotFoundError(
                 code=AppealsError.CONTRACT_NOT_FOUND, message=_("Contract not found."), field="contract"
             )
-    if kind in (CaseKind.DISPUTE, CaseKind.HARDSHIP) and contract is None:
+    if kind in KINDS_NEEDING_CONTRACT and contract is None:
         raise ApplicationError(
             code=AppealsError.CONTRACT_REQUIRED, message=_("Choose the contract this is about."), field="contract"
         )
