@@ -24,6 +24,7 @@ from audit.services import audit_record
 from contracts.evidence import MAX_EVIDENCE_FILES, evidence_check
 from contracts.models import Contract, HoldReason
 from contracts.services import hold_place
+from core.dates import business_date_of
 from core.errors import ApplicationError, NotFoundError
 
 from .. import sla
@@ -104,7 +105,8 @@ def case_file(
             raise NotFoundError(code=AppealsError.CASE_NOT_FOUND, message=_("Case not found."))
     ack_days, resolve_days, business = sla_policy(customer.jurisdiction, kind)
     case = Case.objects.create(
-        reference=f"{PREFIX[kind]}{now:%Y%m%d}-{secrets.token_hex(3).upper()}",
+        # Dated by the business day (Asia/Shanghai), the date every page shows, not the UTC one.
+        reference=f"{PREFIX[kind]}{business_date_of(now):%Y%m%d}-{secrets.token_hex(3).upper()}",
         kind=kind,
         category=category,
         customer=customer,
