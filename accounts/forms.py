@@ -9,7 +9,15 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Email or mobile number"),
         max_length=254,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "inputmode": "email"}),
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "username",
+                "inputmode": "text",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
     )
     error_messages = {
         "invalid_login": _(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from contracts.evidence import EVIDENCE_ACCEPT, MAX_EVIDENCE_FILES, evidence_help_text
 from contracts.models import Contract
 
-from .models import CATEGORIES_BY_KIND, CaseKind, Category, FiledVia
+from .models import CATEGORIES_BY_KIND, KINDS_NEEDING_CONTRACT, CaseKind, Category, FiledVia
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,12 +38,14 @@ class MultipleFileField(forms.FileField):
         return [cleaned for cleaned in (single(item, initial) for item in items if item) if cleaned]
 
 
-def category_choices(first_kind: str | None = None) -> list[tuple[Any, Any]]:
-    """Reasons grouped by kind (``<optgroup>``s, so the page works without JavaScript); the
-    chosen kind's group first."""
+def category_choices(kind: str | None = None) -> list[tuple[Any, Any]]:
+    """The reasons a case of ``kind`` may give, as one ``<optgroup>``; with no kind chosen yet,
+    every kind's reasons grouped by kind (the page works without JavaScript: changing the
+    kind reloads the form with that kind's reasons)."""
     choices: list[tuple[Any, Any]] = [("", gettext_lazy("Choose a reason"))]
-    for kind in sorted(CaseKind, key=lambda kind: kind != first_kind):
-        choices.append((kind.label, [(category, Category(category).label) for category in CATEGORIES_BY_KIND[kind]]))
+    kinds = [CaseKind(kind)] if kind in CaseKind.values else list(CaseKind)
+    for each in kinds:
+        choices.append((each.label, [(category, Category(category).label) for category in CATEGORIES_BY_KIND[each]]))
     return choices
 
 
@@ -54,7 +56,15 @@ class ContractChoiceField(forms.ModelChoiceField):
 
 class CaseFileForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What do you need?"), choices=CaseKind.choices)
-    category = forms.ChoiceField(label=gettext_lazy("Reason"))
+    category = forms.ChoiceField(
+        label=gettext_lazy("Reason"),
+        error_messages={
+            "required": gettext_lazy("Choose a reason."),
+            "invalid_choice": gettext_lazy(
+                "That reason does not fit what you chose above; choose one of the listed reasons."
+            ),
+        },
+    )
     contract = ContractChoiceField(
         label=gettext_lazy("Contract"),
         queryset=Contract.objects.none(),
@@ -81,11 +91,25 @@ class CaseFileForm(forms.Form):
 
     def __init__(self, *args: Any, contracts: QuerySet[Contract], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contract"].queryset = contracts  # type: ignore[attr-defined]
-        self.fields["category"].choices = category_choices(self["kind"].value())  # type: ignore[attr-defined]
+        kind = self["kind"].value()
+        contract_field = self.fields["contract"]
+        contract_field.queryset = contracts  # type: ignore[attr-defined]
+        self.fields["category"].choices = category_choices(kind)  # type: ignore[attr-defined]
+        if kind in KINDS_NEEDING_CONTRACT:
+            contract_field.empty_label = gettext_lazy("Choose the contract")  # type: ignore[attr-defined]
+            if not self.is_bound and not self.initial.get("contract"):
+                only = list(contracts[:2])
+                if len(only) == 1:  # one contract: it is the one the dispute is about
+                    self.initial["contract"] = only[0].pk
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") in KINDS_NEEDING_CONTRACT and not data.get("contract") and "contract" not in self.errors:
+            self.add_error("contract", ValidationError(_("Choose the contract this is about."), code="required"))
+        return data
 
     def clean_evidence(self) -> list[Any]:
         files = self.cleaned_data.get("evidence") or []

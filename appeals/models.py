@@ -63,6 +63,11 @@ CATEGORIES_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 
 
+# Kinds that are always about one contract (a dispute of an amount, a hardship request):
+# the form asks for it and ``case_file`` refuses a filing without it.
+KINDS_NEEDING_CONTRACT: tuple[str, ...] = (CaseKind.DISPUTE, CaseKind.HARDSHIP)
+
+
 class FiledVia(models.TextChoices):
     PORTAL = "portal", _("Customer portal")
     PHONE = "phone", _("By phone (staff)")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CustomerProfile, User
 from accounts.roles import Role
 from accounts.selectors import user_has_role
+from contracts.models import CollectionHold
 from core.errors import NotFoundError
 
 from .calendar import unofficial_years_for
@@ -126,6 +127,14 @@ def case_get_for_staff(*, user: User, pk: int) -> Case:
                     "evidence",
                     queryset=Evidence.objects.select_related("uploaded_by").order_by("uploaded_at", "id"),
                     to_attr="evidence_items",
+                ),
+                # Collection holds in force on the case's contract (this case's or another's).
+                Prefetch(
+                    "contract__holds",
+                    queryset=CollectionHold.objects.filter(released_on__isnull=True)
+                    .select_related("placed_by")
+                    .order_by("placed_on", "id"),
+                    to_attr="open_holds",
                 ),
             )
             .first()

@@ -289,6 +289,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         "staff/appeals/case.html",
         {
             "case": case,
+            "hold_source": f"appeals.case:{case.pk}",
             "balance": balance,
             "actions": actions,
             "forms": action_forms,

@@ -192,8 +192,15 @@ class TermsVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.product.code} v{self.version}"
 
-    def text_for(self, language: str) -> str:
-        return self.text_en if language == "en" and self.text_en else self.text_zh
+    @property
+    def accepted_text(self) -> str:
+        """The text the customer accepted, whatever language the page is shown in: the Chinese
+        text is the contract (the English one, if any, is a courtesy translation of it)."""
+        return self.text_zh
+
+    def courtesy_translation(self, language: str) -> str:
+        """A translation to show beside the accepted text, labelled as such, or "" if none."""
+        return self.text_en if language == "en" else ""
 
 
 class Contract(models.Model):

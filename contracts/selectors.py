@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from .models import (
     ChargeKind,
     CollectionHold,
     Contract,
+    ContractStatus,
     DebtType,
     Installment,
     LateFeeKind,
@@ -52,10 +53,16 @@ def contracts_for_customer(*, customer: CustomerProfile) -> QuerySet[Contract]:
     return Contract.objects.filter(customer=customer).select_related("product").order_by("-start_date", "id")
 
 
+_open_holds = CollectionHold.objects.filter(contract=OuterRef("pk"), released_on__isnull=True)
+
+
 def contract_get_for_user(*, user: User, pk: int) -> Contract:
     """A customer's own contract; anyone else's answers not found (never forbidden)."""
     contract = (
-        Contract.objects.filter(pk=pk, customer__user=user).select_related("product", "terms", "customer").first()
+        Contract.objects.filter(pk=pk, customer__user=user)
+        .select_related("product", "terms", "customer")
+        .annotate(has_open_hold=Exists(_open_holds))
+        .first()
         if user.is_authenticated
         else None
     )
@@ -313,10 +320,49 @@ def contract_payments(*, contract: Contract) -> QuerySet[Payment]:
 
 
 def charges_by_installment(*, contract: Contract) -> dict[int, list[ChargeExplanation]]:
+    """The charge explanations grouped by installment, in installment order.
+
+    A plain ``dict``: templates look ``items`` up as a key first, which on a ``defaultdict``
+    answers an empty list instead of the method (and so the page showed no explanations)."""
     grouped: dict[int, list[ChargeExplanation]] = defaultdict(list)
     for item in contract_charges_explained(contract=contract):
         grouped[item.installment_seq].append(item)
-    return grouped
+    return {seq: grouped[seq] for seq in sorted(grouped)}
+
+
+OPEN_PLAN_STATUSES = (PlanStatus.PROPOSED, PlanStatus.ACTIVE)
+
+
+def plan_request_refusal(*, contract: Contract, has_open_plan: bool) -> ApplicationError | None:
+    """Why a repayment plan cannot be asked for on this contract now, or None if it can.
+
+    The one rule behind both the offer (the contract page shows the button only when this is
+    None) and the acceptance (``plan_propose`` raises what this returns): a paid-off or
+    charged-off contract takes no plan, and a contract has at most one open plan."""
+    if contract.status in (ContractStatus.PAID_OFF, ContractStatus.CHARGED_OFF):
+        return ApplicationError(
+            code=ContractsError.PLAN_NOT_POSSIBLE, message=_("A repayment plan is not possible for this contract.")
+        )
+    if has_open_plan:
+        return ApplicationError(
+            code=ContractsError.PLAN_ALREADY_OPEN, message=_("This contract already has an open repayment plan.")
+        )
+    return None
+
+
+def contract_summary(*, contract: Contract, balance: Balance, plans: list[RepaymentPlan]) -> CustomerContractSummary:
+    """The contract page's summary (the same state the dashboard shows); the open hold comes
+    annotated by ``contract_get_for_user`` (else one query)."""
+    return CustomerContractSummary(
+        contract=contract,
+        balance=balance,
+        active_plan=next((p for p in plans if p.status == PlanStatus.ACTIVE), None),
+        on_hold=(
+            contract.has_open_hold  # type: ignore[attr-defined]
+            if hasattr(contract, "has_open_hold")
+            else CollectionHold.objects.filter(contract=contract, released_on__isnull=True).exists()
+        ),
+    )
 
 
 # --- service eligibility -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from core.errors import NotFoundError
 from core.money import format_money
 
 from .codes import NoticesError
-from .models import ContactAttempt, InAppMessage, NightlyRun, Notice, NoticeStatus, NoticeTemplate
+from .models import ContactAttempt, InAppMessage, NightlyRun, Notice, NoticeStatus, NoticeTemplate, Purpose
 
 DEADLINE_DAYS = 7
 LAWYER_GRACE_DAYS = 15
@@ -115,6 +115,22 @@ def customer_messages(*, profile: CustomerProfile) -> QuerySet[Notice]:
         .select_related("contract")
         .order_by("-sent_at", "-id")
     )
+
+
+def suspension_notice_for_contract(*, profile: CustomerProfile, contract: Contract) -> Notice | None:
+    """The formal notice of service suspension the customer received for this contract (the
+    latest, readable in the portal first: in-app, then the letter), or None: one query, and
+    none at all for a contract whose service was never under notice."""
+    if contract.service_state not in ("notice_given", "suspended"):
+        return None
+    sent = list(
+        customer_messages(profile=profile).filter(
+            contract=contract,
+            purpose=Purpose.SUSPENSION_NOTICE,
+            channel__in=[ContactChannel.IN_APP, ContactChannel.LETTER],
+        )[:4]
+    )
+    return min(sent, key=lambda n: n.channel != ContactChannel.IN_APP) if sent else None
 
 
 def customer_banners(*, profile: CustomerProfile) -> QuerySet[InAppMessage]:

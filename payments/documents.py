@@ -23,10 +23,15 @@ def receipt_pdf(receipt: Receipt) -> bytes:
             _("Contract number: %(number)s") % {"number": receipt.contract_number},
             _("Amount received: %(amount)s") % {"amount": receipt.amount},
             _("Received at: %(moment)s") % {"moment": f"{paid_at:%Y-%m-%d %H:%M}"},
-            _("Payment reference: %(reference)s") % {"reference": receipt.reference},
+            _("Receipt number: %(reference)s") % {"reference": receipt.reference},
+            *(
+                [_("Still to pay after this payment: %(amount)s") % {"amount": receipt.balance_after}]
+                if receipt.balance_after
+                else []
+            ),
         ],
         table=table if receipt.lines else None,
-        reference=receipt.session.token.hex[:12].upper(),
+        reference=receipt.reference,
         issued_at=receipt.paid_at,
         footer=_("This receipt confirms a payment received by Fairdue. Keep it for your records."),
     )

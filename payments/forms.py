@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,28 @@ class CheckoutStartForm(forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "1234.50"}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        """An amount typed beside another choice is ambiguous: refuse it rather than guess.
+
+        (With JavaScript, typing an amount selects "Another amount" already; this is the rule
+        without it, so a customer who typed 5.00 is never sent to pay the whole overdue sum.)"""
+        data = super().clean() or {}
+        amount = (data.get("amount") or "").strip()
+        choice = data.get("choice")
+        if amount and choice and choice != CheckoutChoice.CUSTOM:
+            self.add_error(
+                "amount",
+                forms.ValidationError(
+                    _(
+                        "You typed an amount but chose “%(choice)s”. To pay the amount you typed, choose "
+                        "“Another amount”; otherwise clear the amount."
+                    )
+                    % {"choice": CheckoutChoice(choice).label},
+                    code="amount_with_other_choice",
+                ),
+            )
+        return data
 
 
 class SandboxDecisionForm(forms.Form):

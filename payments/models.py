@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,6 +55,11 @@ class CheckoutSession(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
+    # What was still owed to settle the contract right after this payment was posted (the
+    # receipt states it; later payments or reversals do not rewrite a receipt).
+    balance_after = models.DecimalField(
+        _("remaining balance after the payment"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("checkout session")
@@ -74,6 +80,13 @@ class CheckoutSession(models.Model):
 
     def __str__(self) -> str:
         return f"checkout {self.token} {self.amount} {self.status}"
+
+    @property
+    def receipt_number(self) -> str:
+        """The customer-facing reference of a succeeded payment: the business date it was
+        received (Asia/Shanghai) and the start of the session's public reference."""
+        day = self.payment.business_date if self.payment else timezone.localdate(self.created_at)
+        return f"R{day:%Y%m%d}-{self.token.hex[:8].upper()}"
 
     def _can(self, target: str) -> bool:
         return target in CHECKOUT_TRANSITIONS[self.status]

@@ -77,8 +77,9 @@ class Receipt:
     amount: str
     paid_at: dt.datetime
     business_date: dt.date
-    reference: str
+    reference: str  # the customer-facing receipt number (never the provider's own trade number)
     lines: list[ReceiptLine]
+    balance_after: str = ""  # what was left to settle the contract right after the payment
 
 
 def receipt_for_user(*, user: User, token: uuid.UUID) -> Receipt:
@@ -107,6 +108,7 @@ def receipt_for_user(*, user: User, token: uuid.UUID) -> Receipt:
         amount=money(Decimal(payment.amount), payment.currency),
         paid_at=payment.received_at,
         business_date=payment.business_date,
-        reference=f"{payment.channel}:{payment.external_reference}",
+        reference=session.receipt_number,
         lines=lines,
+        balance_after=money(session.balance_after, payment.currency) if session.balance_after is not None else "",
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import audit_record
+from contracts.models import Contract
 from contracts.selectors import contract_balance, contract_get_for_user
 from contracts.services import payment_post
 from core.errors import ApplicationError, NotFoundError
@@ -220,7 +221,11 @@ def _succeed(session: CheckoutSession, result: CallbackResult) -> CheckoutSessio
     session.provider_trade_no = result.trade_no
     session.completed_at = timezone.now()
     session.failure_reason = ""
-    session.save(update_fields=["status", "payment", "provider_trade_no", "completed_at", "failure_reason"])
+    # Read inside the same transaction, right after the posting: what the receipt says is left.
+    session.balance_after = contract_balance(contract=Contract.objects.get(pk=session.contract_id)).payoff
+    session.save(
+        update_fields=["status", "payment", "provider_trade_no", "completed_at", "failure_reason", "balance_after"]
+    )
     audit_record(
         action=PaymentsAction.PAYMENT_CHECKOUT_SUCCEEDED,
         actor=None,

@@ -16,10 +16,29 @@ from accounts.models import (
 from contracts.evidence import EVIDENCE_ACCEPT, evidence_help_text
 
 
-class PlanRequestForm(forms.Form):
-    months = forms.TypedChoiceField(label=_("Number of months"), coerce=int)
+class PlanMonthsForm(forms.Form):
+    """The months alone: enough to show the schedule a plan would have (the preview)."""
+
+    months = forms.TypedChoiceField(
+        label=_("Number of months"),
+        coerce=int,
+        error_messages={"required": _("Choose the number of months.")},
+    )
+
+    def __init__(self, *args: Any, min_months: int, max_months: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        months = cast(forms.TypedChoiceField, self.fields["months"])
+        months.choices = [(n, str(n)) for n in range(min_months, max_months + 1)]
+
+
+class PlanRequestForm(PlanMonthsForm):
+    """The request itself: the months and why (we decide on the reason; evidence is optional)."""
+
     reason = forms.CharField(
-        label=_("Why do you need a plan?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+        label=_("Why do you need a plan?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Tell us briefly why you need a plan, e.g. a lower income for a few months.")},
     )
     evidence = forms.FileField(
         label=_("Evidence (optional): wage statement, medical note…"),
@@ -28,10 +47,11 @@ class PlanRequestForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
 
-    def __init__(self, *args: Any, min_months: int, max_months: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        months = cast(forms.TypedChoiceField, self.fields["months"])
-        months.choices = [(n, str(n)) for n in range(min_months, max_months + 1)]
+    def clean_reason(self) -> str:
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        if not reason:
+            raise forms.ValidationError(self.fields["reason"].error_messages["required"], code="required")
+        return reason
 
 
 OPT_OUT_CHOICES = [

@@ -31,6 +31,9 @@ class CustomerDashboard:
     overview: list[CustomerContractSummary]
     totals: DashboardTotals
     next_item: CustomerContractSummary | None = field(default=None)
+    # The contract the dashboard's main "pay" action opens: the one furthest behind.
+    pay_first: CustomerContractSummary | None = field(default=None)
+    payable_count: int = 0
 
 
 def customer_dashboard(*, customer: CustomerProfile, as_of: dt.date) -> CustomerDashboard:
@@ -52,4 +55,12 @@ def customer_dashboard(*, customer: CustomerProfile, as_of: dt.date) -> Customer
     )
     upcoming = [item for item in overview if item.balance.next_due_date]
     next_item = min(upcoming, key=lambda item: (item.balance.next_due_date, item.contract.pk)) if upcoming else None
-    return CustomerDashboard(overview=overview, totals=totals, next_item=next_item)
+    payable = [item for item in overview if item.balance.pay_now > ZERO]
+    pay_first = (
+        max(payable, key=lambda item: (item.balance.days_past_due, item.balance.pay_now, -item.contract.pk))
+        if payable
+        else None
+    )
+    return CustomerDashboard(
+        overview=overview, totals=totals, next_item=next_item, pay_first=pay_first, payable_count=len(payable)
+    )

@@ -36,3 +36,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/cases/", include("appeals.api_urls")),
 ]
+
+handler400 = "portal.views_errors.bad_request"
+handler403 = "portal.views_errors.permission_denied"
+handler404 = "portal.views_errors.page_not_found"
+handler500 = "portal.views_errors.server_error"

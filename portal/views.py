@@ -17,21 +17,29 @@ from accounts.services import contact_preference_update, user_language_set
 from cases.selectors import visits_for_customer
 from cases.services import visit_request_call
 from contracts.selectors import (
+    OPEN_PLAN_STATUSES,
     charges_by_installment,
     contract_balance,
     contract_get_for_user,
     contract_payments,
+    contract_summary,
     plan_preview,
+    plan_request_refusal,
 )
 from contracts.services import plan_propose
 from core.dates import business_today
 from core.errors import ApplicationError, NotFoundError
 from core.forms import form_add_application_error
-from notices.selectors import customer_banners, customer_messages, customer_notice_get
+from notices.selectors import (
+    customer_banners,
+    customer_messages,
+    customer_notice_get,
+    suspension_notice_for_contract,
+)
 from notices.services import notice_mark_read
 from portal.codes import PortalError
 
-from .forms import PlanRequestForm, PreferencesForm
+from .forms import PlanMonthsForm, PlanRequestForm, PreferencesForm
 from .selectors import customer_dashboard
 
 
@@ -56,6 +64,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "overview": summary.overview,
             "totals": summary.totals,
             "next_item": summary.next_item,
+            "pay_first": summary.pay_first,
+            "payable_count": summary.payable_count,
             "banners": list(customer_banners(profile=profile)),
             "today": today,
         },
@@ -67,16 +77,23 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contract_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
     balance = contract_balance(contract=contract)
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans"
+    plans = list(contract.plans.order_by("-created_at"))
     return render(
         request,
         "portal/contract_detail.html",
         {
             "contract": contract,
             "balance": balance,
-            "terms_text": contract.terms.text_for(language),
+            "summary": contract_summary(contract=contract, balance=balance, plans=plans),
+            "plan_refusal": plan_request_refusal(
+                contract=contract, has_open_plan=any(p.status in OPEN_PLAN_STATUSES for p in plans)
+            ),
+            "suspension_notice": suspension_notice_for_contract(profile=contract.customer, contract=contract),
+            "terms_text": contract.terms.accepted_text,
+            "terms_translation": contract.terms.courtesy_translation(language),
             "charges": charges_by_installment(contract=contract),
             "payments": list(contract_payments(contract=contract)),
-            "plans": list(contract.plans.order_by("-created_at")),
+            "plans": plans,
             "letters": list(
                 customer_messages(profile=contract.customer).filter(contract=contract).exclude(document="")
             ),
@@ -93,29 +110,45 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
 
 @customer_required
 def plan_request(request: HttpRequest, pk: int) -> HttpResponse:
-    """Choose the months, see the schedule, say why, attach evidence, submit."""
+    """Choose the months, see the schedule, say why, attach evidence, submit.
+
+    The page is offered only where ``plan_propose`` would accept the request (one rule,
+    ``plan_request_refusal``); a GET with months shows the schedule without judging the rest."""
     contract = contract_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
     product = contract.product
-    data = request.POST if request.method == "POST" else (request.GET if "months" in request.GET else None)
-    form = PlanRequestForm(
-        data, request.FILES or None, min_months=product.plan_min_months, max_months=product.plan_max_months
+    bounds = {"min_months": product.plan_min_months, "max_months": product.plan_max_months}
+    refusal = plan_request_refusal(
+        contract=contract, has_open_plan=contract.plans.filter(status__in=OPEN_PLAN_STATUSES).exists()
     )
+    if refusal is not None:
+        return render(request, "portal/plan_request.html", {"contract": contract, "refusal": refusal})
     preview = None
-    if form.is_valid():
+    if request.method == "POST":
+        form = PlanRequestForm(request.POST, request.FILES or None, **bounds)
+        months_form = PlanMonthsForm(request.POST, **bounds)
+    else:
+        months_form = PlanMonthsForm(request.GET if "months" in request.GET else None, **bounds)
+        initial = {"months": request.GET.get("months")} if "months" in request.GET else None
+        form = PlanRequestForm(initial=initial, **bounds)
+    if months_form.is_valid():
         try:
-            preview = plan_preview(contract=contract, months=form.cleaned_data["months"])
-            if request.method == "POST":
-                plan_propose(
-                    actor=request.user,  # type: ignore[arg-type]
-                    contract_id=contract.pk,
-                    months=form.cleaned_data["months"],
-                    reason=form.cleaned_data["reason"],
-                    evidence=form.cleaned_data.get("evidence"),
-                )
-                messages.success(request, _("Your repayment plan request was sent. We will answer within 15 days."))
-                return redirect("portal:contract", pk=contract.pk)
+            preview = plan_preview(contract=contract, months=months_form.cleaned_data["months"])
         except ApplicationError as exc:
             form_add_application_error(form, exc)
+    if request.method == "POST" and form.is_valid() and preview is not None:
+        try:
+            plan_propose(
+                actor=request.user,  # type: ignore[arg-type]
+                contract_id=contract.pk,
+                months=form.cleaned_data["months"],
+                reason=form.cleaned_data["reason"],
+                evidence=form.cleaned_data.get("evidence"),
+            )
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+        else:
+            messages.success(request, _("Your repayment plan request was sent. We will answer within 15 days."))
+            return redirect("portal:contract", pk=contract.pk)
     template = (
         "portal/_plan_preview.html"
         if getattr(request, "htmx", False) and request.method == "GET"

@@ -24,12 +24,22 @@ from audit.services import audit_record
 from contracts.evidence import MAX_EVIDENCE_FILES, evidence_check
 from contracts.models import Contract, HoldReason
 from contracts.services import hold_place
+from core.dates import business_date_of
 from core.errors import ApplicationError, NotFoundError
 
 from .. import sla
 from ..calendar import Favour
 from ..codes import AppealsAction, AppealsError
-from ..models import CATEGORIES_BY_KIND, Case, CaseKind, CaseStatus, Category, Evidence, FiledVia
+from ..models import (
+    CATEGORIES_BY_KIND,
+    KINDS_NEEDING_CONTRACT,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Category,
+    Evidence,
+    FiledVia,
+)
 from .common import (
     HOLD_FOR_KIND,
     PREFIX,
@@ -76,7 +86,7 @@ def case_file(
             raise NotFoundError(
                 code=AppealsError.CONTRACT_NOT_FOUND, message=_("Contract not found."), field="contract"
             )
-    if kind in (CaseKind.DISPUTE, CaseKind.HARDSHIP) and contract is None:
+    if kind in KINDS_NEEDING_CONTRACT and contract is None:
         raise ApplicationError(
             code=AppealsError.CONTRACT_REQUIRED, message=_("Choose the contract this is about."), field="contract"
         )
@@ -95,7 +105,8 @@ def case_file(
             raise NotFoundError(code=AppealsError.CASE_NOT_FOUND, message=_("Case not found."))
     ack_days, resolve_days, business = sla_policy(customer.jurisdiction, kind)
     case = Case.objects.create(
-        reference=f"{PREFIX[kind]}{now:%Y%m%d}-{secrets.token_hex(3).upper()}",
+        # Dated by the business day (Asia/Shanghai), the date every page shows, not the UTC one.
+        reference=f"{PREFIX[kind]}{business_date_of(now):%Y%m%d}-{secrets.token_hex(3).upper()}",
         kind=kind,
         category=category,
         customer=customer,

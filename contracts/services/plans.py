@@ -17,9 +17,9 @@ from core.errors import ApplicationError, NotFoundError
 from .. import ledger
 from ..codes import ContractsAction, ContractsError
 from ..evidence import evidence_check
-from ..models import PLAN_TRANSITIONS, ContractStatus, Installment, PlanStatus, RepaymentPlan
+from ..models import PLAN_TRANSITIONS, Installment, PlanStatus, RepaymentPlan
 from ..schedules import add_months
-from ..selectors import plan_preview
+from ..selectors import OPEN_PLAN_STATUSES, plan_preview, plan_request_refusal
 from ._common import ZERO, _bring_to, _finish, _lock
 from .service_state import service_restore_if_cured
 
@@ -61,14 +61,11 @@ def plan_propose(
 ) -> RepaymentPlan:
     """Propose restructuring the outstanding amount. A waiver needs a supervisor's approval."""
     contract = _lock(contract_id)
-    if contract.status in (ContractStatus.PAID_OFF, ContractStatus.CHARGED_OFF):
-        raise ApplicationError(
-            code=ContractsError.PLAN_NOT_POSSIBLE, message=_("A repayment plan is not possible for this contract.")
-        )
-    if contract.plans.filter(status__in=[PlanStatus.PROPOSED, PlanStatus.ACTIVE]).exists():
-        raise ApplicationError(
-            code=ContractsError.PLAN_ALREADY_OPEN, message=_("This contract already has an open repayment plan.")
-        )
+    refusal = plan_request_refusal(
+        contract=contract, has_open_plan=contract.plans.filter(status__in=OPEN_PLAN_STATUSES).exists()
+    )
+    if refusal is not None:
+        raise refusal
     day = on or timezone.localdate()
     preview = plan_preview(contract=contract, months=months, waive_penalty=waive_penalty, waive_fees=waive_fees, on=day)
     if preview["total"] <= ZERO:

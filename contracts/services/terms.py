@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
 from audit.services import audit_record
+from core.dates import business_today
 from core.errors import ApplicationError
 
 from ..codes import ContractsAction, ContractsError
@@ -114,7 +115,8 @@ def contract_create(
     except (ValueError, TypeError) as exc:
         raise ApplicationError(code=ContractsError.INVALID_SCHEDULE, message=str(exc)) from exc
     contract = Contract.objects.create(
-        number=number or f"FD{timezone.now():%Y%m%d}{customer.pk:06d}{Contract.objects.count() + 1:06d}",
+        # Dated by the business day (Asia/Shanghai), the date every page shows, not the UTC one.
+        number=number or f"FD{business_today():%Y%m%d}{customer.pk:06d}{Contract.objects.count() + 1:06d}",
         customer=customer,
         product=product,
         terms=terms,
