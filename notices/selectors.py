@@ -22,7 +22,7 @@ from core.errors import NotFoundError
 from core.money import format_money
 
 from .codes import NoticesError
-from .models import ContactAttempt, InAppMessage, NightlyRun, Notice, NoticeStatus, NoticeTemplate
+from .models import OPEN_NOTICE_STATUSES, ContactAttempt, InAppMessage, NightlyRun, Notice, NoticeStatus, NoticeTemplate
 
 DEADLINE_DAYS = 7
 LAWYER_GRACE_DAYS = 15
@@ -128,6 +128,15 @@ def customer_notice_get(*, profile: CustomerProfile, pk: int) -> Notice:
     if notice is None:
         raise NotFoundError(code=NoticesError.NOTICE_NOT_FOUND, message="Notice not found.")
     return notice
+
+
+def notices_due_ids(*, now: dt.datetime, limit: int = 5000) -> list[int]:
+    """Ids of the notices waiting to be sent whose time has come, oldest first."""
+    return list(
+        Notice.objects.filter(status__in=OPEN_NOTICE_STATUSES, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def nightly_run_latest() -> NightlyRun | None:
