@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Min, Prefetch, QuerySet
+from django.db.models import F, Max, Min, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -57,6 +57,32 @@ def contract_get_for_user(*, user: User, pk: int) -> Contract:
     if contract is None:
         raise NotFoundError(code=ContractsError.CONTRACT_NOT_FOUND, message=_("Contract not found."))
     return contract
+
+
+def contract_with_plans_get_for_user(*, user: User, pk: int) -> tuple[Contract, list[RepaymentPlan]]:
+    """A customer's own contract and its repayment plans, newest first, in one query: the
+    contract (with product, terms, customer) joined to each of its plans (one row per plan,
+    or one row without a plan). Anyone else's contract answers not found."""
+    plan_fields = RepaymentPlan._meta.concrete_fields
+    rows = (
+        list(
+            Contract.objects.filter(pk=pk, customer__user=user)
+            .select_related("product", "terms", "customer")
+            .annotate(**{f"joined_plan_{f.attname}": F(f"plans__{f.name}") for f in plan_fields})
+        )
+        if user.is_authenticated
+        else []
+    )
+    if not rows:
+        raise NotFoundError(code=ContractsError.CONTRACT_NOT_FOUND, message=_("Contract not found."))
+    names = [f.attname for f in plan_fields]
+    plans = [
+        RepaymentPlan.from_db("default", names, [getattr(row, f"joined_plan_{name}") for name in names])
+        for row in rows
+        if row.joined_plan_id is not None
+    ]
+    plans.sort(key=lambda plan: (plan.created_at, plan.pk), reverse=True)
+    return rows[0], plans
 
 
 @dataclass

@@ -470,21 +470,7 @@ class DemoStory:
         self._overdue(profile, 20, then=promise)
 
     def scenario_dpd45(self, profile: CustomerProfile) -> None:
-        def dispute(contract: Contract) -> None:
-            self._on(
-                self.last,
-                lambda: case_file(
-                    actor=profile.user,
-                    customer=profile,
-                    kind=CaseKind.DISPUTE,
-                    category=Category.CHARGE_CHALLENGED,
-                    description="违约金50元不合理，我在宽限期最后一天已经联系过客服。",
-                    filed_via=FiledVia.PORTAL,
-                    contract_id=contract.pk,
-                ),
-            )
-
-        self._overdue(profile, 45, then=dispute)
+        self._overdue(profile, 45)
 
     def scenario_dpd95(self, profile: CustomerProfile) -> None:
         def visit(contract: Contract) -> None:
@@ -512,7 +498,22 @@ class DemoStory:
         )
 
     def scenario_plan_broken(self, profile: CustomerProfile) -> None:
-        self._overdue(profile, 90, then=partial(self._plan, on=self.today - dt.timedelta(days=50), reason="临时困难"))
+        def plan_then_dispute(contract: Contract) -> None:
+            self._plan(contract, on=self.today - dt.timedelta(days=50), reason="临时困难")
+            self._on(
+                self.last,
+                lambda: case_file(
+                    actor=profile.user,
+                    customer=profile,
+                    kind=CaseKind.DISPUTE,
+                    category=Category.CHARGE_CHALLENGED,
+                    description="计划中断后又收了违约金，我认为不应重复收取。",
+                    filed_via=FiledVia.PORTAL,
+                    contract_id=contract.pk,
+                ),
+            )
+
+        self._overdue(profile, 90, then=plan_then_dispute)
 
     def _plan(self, contract: Contract, *, on: dt.date, reason: str) -> None:
         def propose_and_start() -> None:

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Refuses oversized API bodies before anything reads them (translated, so after locale).
     "core.http_limits.ApiBodyLimitMiddleware",
@@ -189,7 +190,18 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Inactivity expiry: the cookie age is renewed on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle expiry is kept by accounts.middleware.SessionIdleMiddleware: a request that changes
+# nothing re-saves the session only once its last save is this old (no write per page).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_IDLE_REFRESH_SECONDS = env.int("SESSION_IDLE_REFRESH_SECONDS", default=60)
+# Sessions are read from the cache (the database stays the record). A cache shared by every
+# web process is needed for that: Redis, or local memory where there is one process (the
+# embedded default, tests). A production without Redis reads them from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL or not PRODUCTION
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

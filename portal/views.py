@@ -21,6 +21,7 @@ from contracts.selectors import (
     contract_balance,
     contract_get_for_user,
     contract_payments,
+    contract_with_plans_get_for_user,
     plan_preview,
 )
 from contracts.services import plan_propose
@@ -64,7 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = contract_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
+    contract, plans = contract_with_plans_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
     balance = contract_balance(contract=contract)
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans"
     return render(
@@ -76,7 +77,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "terms_text": contract.terms.text_for(language),
             "charges": charges_by_installment(contract=contract),
             "payments": list(contract_payments(contract=contract)),
-            "plans": list(contract.plans.order_by("-created_at")),
+            "plans": plans,
             "letters": list(
                 customer_messages(profile=contract.customer).filter(contract=contract).exclude(document="")
             ),

@@ -111,5 +111,5 @@ def _assert_history_lived_through_the_real_services(by_customer):
         Purpose.DUE_TODAY,
     }
     # A dispute filed yesterday puts its contract on hold.
-    disputed = by_customer["+8613800138004"]
+    disputed = by_customer["+8613800138008"]
     assert disputed.holds.filter(released_on__isnull=True).exists()
