@@ -50,4 +50,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "broker": "ok" if broker_ok() else "unavailable",
     }
     healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )
