@@ -216,7 +216,7 @@ def gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> Any:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
                 with contextlib.suppress(OSError):
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
                     break
                 if process.poll() is not None:
                     raise RuntimeError(f"gunicorn exited: {log.read_text()[-2000:]}")
@@ -256,7 +256,7 @@ def sign_in(base_url: str, login: str) -> str:
     body = urllib.parse.urlencode(
         {"username": login, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1).decode()}
     ).encode()
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(
         f"{base_url}/accounts/login/",
         data=body,
         headers={"Cookie": f"csrftoken={jar['csrftoken']}", "Content-Type": "application/x-www-form-urlencoded"},
@@ -273,7 +273,7 @@ def sign_in(base_url: str, login: str) -> str:
 
 def check_page(base_url: str, path: str, cookie: str) -> None:
     opener = urllib.request.build_opener(_NoRedirect)
-    request = urllib.request.Request(f"{base_url}{path}", headers={"Cookie": cookie})  # noqa: S310
+    request = urllib.request.Request(f"{base_url}{path}", headers={"Cookie": cookie})
     try:
         status = opener.open(request, timeout=30).status
     except urllib.error.HTTPError as exc:

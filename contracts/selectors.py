@@ -59,11 +59,15 @@ def contract_get_for_user(*, user: User, pk: int) -> Contract:
     return contract
 
 
+PLAN_LIST_FIELDS = ("id", "contract", "status", "months", "proposed_on", "created_at")
+
+
 def contract_with_plans_get_for_user(*, user: User, pk: int) -> tuple[Contract, list[RepaymentPlan]]:
     """A customer's own contract and its repayment plans, newest first, in one query: the
     contract (with product, terms, customer) joined to each of its plans (one row per plan,
-    or one row without a plan). Anyone else's contract answers not found."""
-    plan_fields = RepaymentPlan._meta.concrete_fields
+    or one row without a plan). Anyone else's contract answers not found. Only the plan fields
+    the page lists are read (the others load on access): each joined column costs query building."""
+    plan_fields = [RepaymentPlan._meta.get_field(name) for name in PLAN_LIST_FIELDS]
     rows = (
         list(
             Contract.objects.filter(pk=pk, customer__user=user)

@@ -65,7 +65,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY", default=[]) or [
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("FAIRDUE_SITE_URL", default=f"http://127.0.0.1:{env.int('WEB_PORT', default=8000)}")
+# Default: the address `make run` serves (WEB_PORT).
+SITE_URL = env.str("FAIRDUE_SITE_URL", default="") or f"http://127.0.0.1:{env.str('WEB_PORT', default='') or '8000'}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
