@@ -60,6 +60,7 @@ def contract_get_for_user(*, user: User, pk: int) -> Contract:
 
 
 PLAN_LIST_FIELDS = ("id", "contract", "status", "months", "proposed_on", "created_at")
+PLAN_ID_ALIAS = "joined_plan_id"  # NULL on the one row of a contract without plans
 
 
 def contract_with_plans_get_for_user(*, user: User, pk: int) -> tuple[Contract, list[RepaymentPlan]]:
@@ -67,7 +68,7 @@ def contract_with_plans_get_for_user(*, user: User, pk: int) -> tuple[Contract, 
     contract (with product, terms, customer) joined to each of its plans (one row per plan,
     or one row without a plan). Anyone else's contract answers not found. Only the plan fields
     the page lists are read (the others load on access): each joined column costs query building."""
-    plan_fields = [RepaymentPlan._meta.get_field(name) for name in PLAN_LIST_FIELDS]
+    plan_fields = [field for field in RepaymentPlan._meta.concrete_fields if field.name in PLAN_LIST_FIELDS]
     rows = (
         list(
             Contract.objects.filter(pk=pk, customer__user=user)
@@ -83,7 +84,7 @@ def contract_with_plans_get_for_user(*, user: User, pk: int) -> tuple[Contract, 
     plans = [
         RepaymentPlan.from_db("default", names, [getattr(row, f"joined_plan_{name}") for name in names])
         for row in rows
-        if row.joined_plan_id is not None
+        if getattr(row, PLAN_ID_ALIAS) is not None
     ]
     plans.sort(key=lambda plan: (plan.created_at, plan.pk), reverse=True)
     return rows[0], plans

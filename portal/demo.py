@@ -416,7 +416,7 @@ class DemoStory:
 
         self._on(start, sign)
 
-    def _on(self, day: dt.date, action: Callable[[], None]) -> None:
+    def _on(self, day: dt.date, action: Callable[[], object]) -> None:
         self.timeline.at(day, action)
 
     def _paying(self, profile: CustomerProfile, code: str, principal: str, term: int, start: dt.date) -> None:

@@ -33,7 +33,7 @@ NIGHT = dt.time(0, 30)  # beat's nightly sweep-and-notify (CELERY_BEAT_SCHEDULE)
 MORNING = dt.time(9, 30)  # after the quiet hours in Shanghai, still evening in Chicago
 NOON = dt.time(12, 0)
 
-Action = Callable[[], None]
+Action = Callable[[], object]  # what it returns is not used
 
 
 @dataclass
