@@ -10,7 +10,15 @@ from .identifiers import normalise_identifier
 from .models import User
 
 
-class EmailOrPhoneBackend(ModelBackend):
+class _UserWithProfileMixin:
+    """The signed-in user and their customer profile in one query per request."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        user = User.objects.select_related("customer_profile").filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None
+
+
+class EmailOrPhoneBackend(_UserWithProfileMixin, ModelBackend):
     """Authenticate by email address or mainland mobile number, however formatted."""
 
     def authenticate(
@@ -33,7 +41,7 @@ class EmailOrPhoneBackend(ModelBackend):
         return None
 
 
-class LoginCodeBackend(ModelBackend):
+class LoginCodeBackend(_UserWithProfileMixin, ModelBackend):
     """Customers may sign in with their mobile number and a one-time SMS code."""
 
     def authenticate(  # type: ignore[override]

@@ -52,6 +52,8 @@ FLAG_TIME_BARRED = "contracts.flag_time_barred"
 CASE_HANDLE = "appeals.handle_case"
 CASE_APPROVE_REMEDY = "appeals.approve_case_remedy"
 CASE_SLA_REPORT = "appeals.view_sla_report"
+# Authorising a field visit (上门走访): supervisors and administrators only.
+VISIT_APPROVE = "cases.approve_visit"
 
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
@@ -71,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_HANDLE,
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
+        VISIT_APPROVE,
     ],
     Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
     Role.COMPLIANCE_OFFICER: [
@@ -120,5 +123,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_HANDLE,
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
+        VISIT_APPROVE,
     ],
 }

@@ -40,7 +40,10 @@ def customer_profile_get_for_staff(*, user: User, pk: int) -> CustomerProfile:
 
 
 def customer_profile_for_user(*, user: User) -> CustomerProfile:
-    profile = CustomerProfile.objects.filter(user=user).first()
-    if profile is None:
-        raise NotFoundError(code=AccountsError.CUSTOMER_NOT_FOUND, message="No customer profile for this login.")
-    return profile
+    """The login's customer profile (already loaded with the request's user: no query)."""
+    try:
+        return user.customer_profile
+    except CustomerProfile.DoesNotExist as exc:
+        raise NotFoundError(
+            code=AccountsError.CUSTOMER_NOT_FOUND, message="No customer profile for this login."
+        ) from exc

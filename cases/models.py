@@ -43,6 +43,7 @@ class FieldVisit(models.Model):
         verbose_name = _("field visit")
         verbose_name_plural = _("field visits")
         ordering = ["scheduled_for"]
+        permissions = [("approve_visit", "Can authorise a field visit")]
 
     def __str__(self) -> str:
         return f"visit {self.pk} {self.scheduled_for:%Y-%m-%d %H:%M}"

@@ -12,8 +12,11 @@ from accounts.selectors import customer_profile_get_for_staff, customer_profiles
 from accounts.services import customer_pii_view
 from appeals.selectors import calendar_unofficial_years_ahead
 from audit.selectors import audit_seal_status
+from core.dates import business_today
 from core.selectors import heartbeat_get
 from notices.selectors import nightly_run_latest
+
+from .selectors import staff_work
 
 
 @staff_required()
@@ -23,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "seal": audit_seal_status(),
         "night": nightly_run_latest(),
         "unofficial_years": calendar_unofficial_years_ahead(),
+        "work": staff_work(user=request.user, today=business_today()),  # type: ignore[arg-type]
     }
     return render(request, "staff/home.html", context)
 

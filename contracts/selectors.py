@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -69,6 +69,39 @@ def contract_get_for_user(*, user: User, pk: int) -> Contract:
     if contract is None:
         raise NotFoundError(code=ContractsError.CONTRACT_NOT_FOUND, message=_("Contract not found."))
     return contract
+
+
+PLAN_LIST_FIELDS = ("id", "contract", "status", "months", "proposed_on", "created_at")
+PLAN_ID_ALIAS = "joined_plan_id"  # NULL on the one row of a contract without plans
+
+
+def contract_with_plans_get_for_user(*, user: User, pk: int) -> tuple[Contract, list[RepaymentPlan]]:
+    """A customer's own contract and its repayment plans, newest first, in one query: the
+    contract (with product, terms, customer, and whether a collection hold is open) joined to
+    each of its plans (one row per plan, or one row without a plan). Anyone else's contract
+    answers not found. Only the plan fields the page lists are read (the others load on
+    access): each joined column costs query building."""
+    plan_fields = [field for field in RepaymentPlan._meta.concrete_fields if field.name in PLAN_LIST_FIELDS]
+    rows = (
+        list(
+            Contract.objects.filter(pk=pk, customer__user=user)
+            .select_related("product", "terms", "customer")
+            .annotate(has_open_hold=Exists(_open_holds))
+            .annotate(**{f"joined_plan_{f.attname}": F(f"plans__{f.name}") for f in plan_fields})
+        )
+        if user.is_authenticated
+        else []
+    )
+    if not rows:
+        raise NotFoundError(code=ContractsError.CONTRACT_NOT_FOUND, message=_("Contract not found."))
+    names = [f.attname for f in plan_fields]
+    plans = [
+        RepaymentPlan.from_db("default", names, [getattr(row, f"joined_plan_{name}") for name in names])
+        for row in rows
+        if getattr(row, PLAN_ID_ALIAS) is not None
+    ]
+    plans.sort(key=lambda plan: (plan.created_at, plan.pk), reverse=True)
+    return rows[0], plans
 
 
 @dataclass

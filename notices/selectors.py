@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel, CustomerProfile
@@ -22,7 +22,16 @@ from core.errors import NotFoundError
 from core.money import format_money
 
 from .codes import NoticesError
-from .models import ContactAttempt, InAppMessage, NightlyRun, Notice, NoticeStatus, NoticeTemplate, Purpose
+from .models import (
+    OPEN_NOTICE_STATUSES,
+    ContactAttempt,
+    InAppMessage,
+    NightlyRun,
+    Notice,
+    NoticeStatus,
+    NoticeTemplate,
+    Purpose,
+)
 
 DEADLINE_DAYS = 7
 LAWYER_GRACE_DAYS = 15
@@ -117,20 +126,25 @@ def customer_messages(*, profile: CustomerProfile) -> QuerySet[Notice]:
     )
 
 
-def suspension_notice_for_contract(*, profile: CustomerProfile, contract: Contract) -> Notice | None:
-    """The formal notice of service suspension the customer received for this contract (the
-    latest, readable in the portal first: in-app, then the letter), or None: one query, and
-    none at all for a contract whose service was never under notice."""
-    if contract.service_state not in ("notice_given", "suspended"):
-        return None
-    sent = list(
-        customer_messages(profile=profile).filter(
-            contract=contract,
-            purpose=Purpose.SUSPENSION_NOTICE,
-            channel__in=[ContactChannel.IN_APP, ContactChannel.LETTER],
-        )[:4]
-    )
-    return min(sent, key=lambda n: n.channel != ContactChannel.IN_APP) if sent else None
+def contract_letters_and_suspension_notice(
+    *, profile: CustomerProfile, contract: Contract
+) -> tuple[list[Notice], Notice | None]:
+    """The letters (notices with a document) sent to the customer about this contract, newest
+    first, and the formal notice of service suspension they received for it (the latest,
+    readable in the portal first: in-app, then the letter; None for a contract whose service
+    was never under notice): one query."""
+    under_notice = contract.service_state in ("notice_given", "suspended")
+    wanted = ~Q(document="")
+    if under_notice:
+        wanted |= Q(purpose=Purpose.SUSPENSION_NOTICE, channel__in=[ContactChannel.IN_APP, ContactChannel.LETTER])
+    rows = list(customer_messages(profile=profile).filter(contract=contract).filter(wanted))
+    letters = [n for n in rows if n.document]
+    suspension = [n for n in rows if under_notice and n.purpose == Purpose.SUSPENSION_NOTICE]
+    latest = suspension[0].sent_at if suspension else None
+    # The latest notice: among those sent with it (a letter and its in-app copy), in-app first.
+    same = [n for n in suspension if n.sent_at == latest] or suspension[:1]
+    notice = min(same, key=lambda n: n.channel != ContactChannel.IN_APP) if suspension else None
+    return letters, notice
 
 
 def customer_banners(*, profile: CustomerProfile) -> QuerySet[InAppMessage]:
@@ -144,6 +158,15 @@ def customer_notice_get(*, profile: CustomerProfile, pk: int) -> Notice:
     if notice is None:
         raise NotFoundError(code=NoticesError.NOTICE_NOT_FOUND, message="Notice not found.")
     return notice
+
+
+def notices_due_ids(*, now: dt.datetime, limit: int = 5000) -> list[int]:
+    """Ids of the notices waiting to be sent whose time has come, oldest first."""
+    return list(
+        Notice.objects.filter(status__in=OPEN_NOTICE_STATUSES, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def nightly_run_latest() -> NightlyRun | None:

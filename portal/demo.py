@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,20 +16,22 @@ from accounts.models import CustomerProfile, User
 from accounts.roles import Role
 from accounts.services import customer_create, emergency_contact_add, staff_create
 from accounts.validators import cn_resident_id_check_char
-from appeals.services import calendar_seed
+from appeals.models import CaseKind, Category, FiledVia
+from appeals.services import calendar_seed, case_file
+from cases.services import visit_schedule
 from contracts.models import Contract, Product, ProductKind, TermsVersion
 from contracts.schedules import add_months
 from contracts.services import (
     contract_create,
-    delinquency_sweep,
-    delinquency_sweep_range,
     payment_post,
     plan_activate,
     plan_propose,
     promise_record,
-    service_notice_give,
     terms_publish,
 )
+from notices.models import NightlyRun
+
+from .demo_history import Timeline, demo_history_run, local_moment
 
 DEMO_PASSWORD = "Fairdue-demo-2026"
 
@@ -41,6 +46,8 @@ class DemoLogin:
 class DemoResult:
     created: int = 0
     existing: int = 0
+    days: int = 0  # business dates lived (sweep, ladder, delivery)
+    notices_sent: int = 0
     logins: list[DemoLogin] = field(default_factory=list)
 
 
@@ -157,42 +164,53 @@ DEMO_STAFF = [
 
 @transaction.atomic
 def load_demo_data(today: dt.date | None = None) -> DemoResult:
+    """Create what is missing, then live the days since: every new demo contract is signed on
+    its start date and its customer's story (payments, a promise, a plan, a dispute, a field
+    visit) happens on its day, while the real nightly batch and delivery run each night
+    (``portal.demo_history``). Nothing is created twice; a second run the same day adds nothing,
+    a run days later lives only the days in between (as beat's catch-up would)."""
     today = today or timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)  # the last night that has already happened
     calendar_seed(actor=None)  # migrate seeds it too; adds only years still missing
-    _demo_products()
+    timeline = Timeline()
     result = DemoResult()
-    for c in DEMO_CUSTOMERS:
-        if User.objects.filter(email=c.email).exists():
-            result.existing += 1
-        else:
-            profile = customer_create(
-                actor=None,
-                legal_name=c.legal_name,
-                password=DEMO_PASSWORD,
-                email=c.email,
-                phone=c.phone,
-                national_id=c.national_id,
-                postal_address="上海市浦东新区世纪大道100号" if c.jurisdiction == "CN" else "100 Main St, Chicago, IL",
-                timezone=c.timezone,
-                language="zh-hans" if c.jurisdiction == "CN" else "en",
-                jurisdiction=c.jurisdiction,
-            )
-            if c.jurisdiction == "CN":
-                emergency_contact_add(
-                    actor=None, profile=profile, name="紧急联系人", relationship="配偶", phone="13900139000"
+    new_customers = [c for c in DEMO_CUSTOMERS if not User.objects.filter(email=c.email).exists()]
+    new_staff = [s for s in DEMO_STAFF if not User.objects.filter(email=s[0]).exists()]
+    result.existing = len(DEMO_CUSTOMERS) + len(DEMO_STAFF) - len(new_customers) - len(new_staff)
+    result.created = len(new_customers) + len(new_staff)
+    story = DemoStory(timeline=timeline, today=today, last=yesterday)
+    for c in new_customers:
+        story.customer(c)
+    first_day = timeline.first_day()
+    if first_day is not None:
+        with time_machine.travel(min(local_moment(first_day, dt.time(9, 0)), timezone.now()), tick=False):
+            _demo_products()
+            for email, name, role, badge in new_staff:
+                staff_create(
+                    actor=None, email=email, full_name=name, password=DEMO_PASSWORD, role=role, badge_number=badge
                 )
-            _demo_contract(profile, c.scenario, today)
-            result.created += 1
-        result.logins.append(DemoLogin(c.phone or c.email, c.description))
-    for email, name, role, badge in DEMO_STAFF:
-        if User.objects.filter(email=email).exists():
-            result.existing += 1
-        else:
+    else:
+        _demo_products()
+        for email, name, role, badge in new_staff:
             staff_create(actor=None, email=email, full_name=name, password=DEMO_PASSWORD, role=role, badge_number=badge)
-            result.created += 1
+    catch_up = _first_night_not_lived(yesterday)
+    starts = [day for day in (first_day, catch_up) if day is not None]
+    if starts:
+        history = demo_history_run(timeline=timeline, first_day=min(starts), last_day=yesterday)
+        result.days, result.notices_sent = history.days, history.notices_sent
+    for c in DEMO_CUSTOMERS:
+        result.logins.append(DemoLogin(c.phone or c.email, c.description))
+    for email, _name, role, _badge in DEMO_STAFF:
         result.logins.append(DemoLogin(email, f"staff: {Role(role).label}"))
-    delinquency_sweep(today)
     return result
+
+
+def _first_night_not_lived(yesterday: dt.date) -> dt.date | None:
+    """The day after the latest night on record, if a night is missing up to yesterday."""
+    latest = NightlyRun.objects.order_by("-business_date").values_list("business_date", flat=True).first()
+    if latest is None or latest >= yesterday:
+        return None
+    return latest + dt.timedelta(days=1)
 
 
 LOAN_TERMS_ZH = (
@@ -304,105 +322,218 @@ def _terms(code: str) -> TermsVersion:
     return TermsVersion.objects.filter(product__code=code).order_by("-version").first()  # type: ignore[return-value]
 
 
-def _overdue_contract(
-    profile: CustomerProfile,
-    days: int,
-    today: dt.date,
-    code: str = "demo-loan",
-    principal: str = "12000.00",
-    term: int = 12,
-) -> Contract:
-    """A contract whose first installment fell due ``days`` days ago and is unpaid."""
-    first_due = today - dt.timedelta(days=days)
-    start = add_months(first_due, -1, first_due.day)
-    return contract_create(
-        actor=None,
-        customer=profile,
-        terms=_terms(code),
-        principal=Decimal(principal),
-        term=term,
-        start_date=start,
-        first_due_date=first_due,
-        signed_at=_noon(start),
-    )
-
-
 def _noon(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
+    return local_moment(day, dt.time(12, 0))
 
 
-def _sweep_one(contract: Contract, through: dt.date) -> None:
-    delinquency_sweep_range(business_date=through, first_id=contract.pk, last_id=contract.pk)
+def _staff(email: str) -> User:
+    return User.objects.get(email=email)
 
 
-def _demo_contract(profile: CustomerProfile, scenario: str, today: dt.date) -> None:
-    if scenario in ("current", "us_current"):
-        start = today - dt.timedelta(days=75)
-        contract = contract_create(
-            actor=None,
-            customer=profile,
-            terms=_terms("demo-loan"),
-            principal=Decimal("6000.00"),
-            term=6,
-            start_date=start,
-            signed_at=_noon(start),
-        )
-        for inst in contract.installments.filter(due_date__lte=today).order_by("due_date"):
-            _sweep_one(contract, inst.due_date - dt.timedelta(days=1))
-            payment_post(
+@dataclass
+class DemoStory:
+    """Each scenario as things that happen on dates. ``last`` is the last business date whose
+    night has passed (yesterday): days past due are counted to it, as the portal shows them."""
+
+    timeline: Timeline
+    today: dt.date
+    last: dt.date
+
+    def customer(self, c: DemoCustomer) -> None:
+        def create() -> None:
+            profile = customer_create(
                 actor=None,
-                contract_id=contract.pk,
-                channel="bank_transfer",
-                external_reference=f"demo-{contract.pk}-{inst.seq}",
-                amount=inst.principal_due + inst.interest_due,
-                received_at=_noon(inst.due_date),
+                legal_name=c.legal_name,
+                password=DEMO_PASSWORD,
+                email=c.email,
+                phone=c.phone,
+                national_id=c.national_id,
+                postal_address="上海市浦东新区世纪大道100号" if c.jurisdiction == "CN" else "100 Main St, Chicago, IL",
+                timezone=c.timezone,
+                language="zh-hans" if c.jurisdiction == "CN" else "en",
+                jurisdiction=c.jurisdiction,
             )
-        contract_create(
-            actor=None,
-            customer=profile,
-            terms=_terms("demo-bnpl"),
-            principal=Decimal("2399.00"),
-            term=4,
-            start_date=today - dt.timedelta(days=10),
-            signed_at=_noon(today - dt.timedelta(days=10)),
+            if c.jurisdiction == "CN":
+                emergency_contact_add(
+                    actor=None, profile=profile, name="紧急联系人", relationship="配偶", phone="13900139000"
+                )
+            getattr(self, f"scenario_{c.scenario}")(profile)
+
+        # The customer registers on the day of their first contract (scenarios start at most
+        # ~7 months back), so the scenario methods schedule that contract's signing first.
+        self.timeline.at(self.first_contract_day(c.scenario), create)
+
+    def first_contract_day(self, scenario: str) -> dt.date:
+        return min(start for start in self._starts(scenario))
+
+    def _starts(self, scenario: str) -> list[dt.date]:
+        current = [self.last - dt.timedelta(days=75)]
+        overdue_days = {
+            "dpd3": 3,
+            "dpd20_promise": 20,
+            "dpd45": 45,
+            "dpd95": 95,
+            "dpd200": 200,
+            "plan": 40,
+            "plan_broken": 90,
+            "suspended": 20,
+        }
+        if scenario in overdue_days:
+            return [self._start_for(overdue_days[scenario])]
+        return current
+
+    def _start_for(self, days: int) -> dt.date:
+        first_due = self.last - dt.timedelta(days=days)
+        return add_months(first_due, -1, first_due.day)
+
+    # --- building blocks -------------------------------------------------------------------
+    def _overdue(
+        self,
+        profile: CustomerProfile,
+        days: int,
+        code: str = "demo-loan",
+        principal: str = "12000.00",
+        term: int = 12,
+        then: Callable[[Contract], None] | None = None,
+    ) -> None:
+        """A contract whose first installment fell due ``days`` days before ``last``, never paid."""
+        first_due = self.last - dt.timedelta(days=days)
+        start = add_months(first_due, -1, first_due.day)
+
+        def sign() -> None:
+            contract = contract_create(
+                actor=None,
+                customer=profile,
+                terms=_terms(code),
+                principal=Decimal(principal),
+                term=term,
+                start_date=start,
+                first_due_date=first_due,
+                signed_at=_noon(start),
+            )
+            if then is not None:
+                then(contract)
+
+        self._on(start, sign)
+
+    def _on(self, day: dt.date, action: Callable[[], object]) -> None:
+        self.timeline.at(day, action)
+
+    def _paying(self, profile: CustomerProfile, code: str, principal: str, term: int, start: dt.date) -> None:
+        """A contract paid in full on every due date up to ``last``."""
+
+        def sign() -> None:
+            contract = contract_create(
+                actor=None,
+                customer=profile,
+                terms=_terms(code),
+                principal=Decimal(principal),
+                term=term,
+                start_date=start,
+                signed_at=_noon(start),
+            )
+            for inst in contract.installments.filter(due_date__lte=self.last).order_by("due_date"):
+                amount = inst.principal_due + inst.interest_due
+                reference = f"demo-{contract.pk}-{inst.seq}"
+                self._on(inst.due_date, partial(_pay, contract.pk, reference, amount))
+
+        self._on(start, sign)
+
+    # --- the scenarios -----------------------------------------------------------------------
+    def scenario_current(self, profile: CustomerProfile) -> None:
+        self._paying(profile, "demo-loan", "6000.00", 6, self.last - dt.timedelta(days=75))
+        self._paying(profile, "demo-bnpl", "2399.00", 4, self.last - dt.timedelta(days=10))
+
+    scenario_us_current = scenario_current
+
+    def scenario_dpd3(self, profile: CustomerProfile) -> None:
+        self._overdue(profile, 3, code="demo-bnpl", principal="3999.00", term=4)
+
+    def scenario_dpd20_promise(self, profile: CustomerProfile) -> None:
+        def promise(contract: Contract) -> None:
+            first = contract.installments.order_by("seq").first()
+            if first is None:
+                raise AttributeError("the demo contract has no installments")
+            on = self.today - dt.timedelta(days=4)
+            self._on(
+                on,
+                lambda: promise_record(
+                    actor=None,
+                    contract_id=contract.pk,
+                    amount=first.principal_due,
+                    promised_date=self.today,
+                    on=on,
+                    note="客户电话承诺",
+                ),
+            )
+
+        self._overdue(profile, 20, then=promise)
+
+    def scenario_dpd45(self, profile: CustomerProfile) -> None:
+        self._overdue(profile, 45)
+
+    def scenario_dpd95(self, profile: CustomerProfile) -> None:
+        def visit(contract: Contract) -> None:
+            self._on(
+                self.last,
+                lambda: visit_schedule(
+                    actor=_staff("supervisor@demo.fairdue.example"),
+                    contract_id=contract.pk,
+                    scheduled_for=local_moment(self.today + dt.timedelta(days=3), dt.time(10, 0)),
+                    officer_ids=[
+                        _staff("field@demo.fairdue.example").pk,
+                        _staff("agent@demo.fairdue.example").pk,
+                    ],
+                ),
+            )
+
+        self._overdue(profile, 95, principal="20000.00", term=24, then=visit)
+
+    def scenario_dpd200(self, profile: CustomerProfile) -> None:
+        self._overdue(profile, 200, principal="8000.00")
+
+    def scenario_plan(self, profile: CustomerProfile) -> None:
+        self._overdue(
+            profile, 40, then=partial(self._plan, on=self.today - dt.timedelta(days=2), reason="收入下降，申请分期")
         )
-    elif scenario == "dpd3":
-        _overdue_contract(profile, 3, today, code="demo-bnpl", principal="3999.00", term=4)
-    elif scenario == "dpd20_promise":
-        contract = _overdue_contract(profile, 20, today)
-        _sweep_one(contract, today - dt.timedelta(days=5))
-        first_installment = contract.installments.first()
-        if first_installment is None:  # same exception type as reading .principal_due on None
-            raise AttributeError("the demo contract has no installments")
-        promise_record(
-            actor=None,
-            contract_id=contract.pk,
-            amount=first_installment.principal_due,
-            promised_date=today,
-            on=today - dt.timedelta(days=4),
-            note="客户电话承诺",
-        )
-    elif scenario == "dpd45":
-        _overdue_contract(profile, 45, today)
-    elif scenario == "dpd95":
-        _overdue_contract(profile, 95, today, principal="20000.00", term=24)
-    elif scenario == "dpd200":
-        _overdue_contract(profile, 200, today, principal="8000.00")
-    elif scenario == "plan":
-        contract = _overdue_contract(profile, 40, today)
-        _sweep_one(contract, today - dt.timedelta(days=3))
-        plan = plan_propose(
-            actor=None, contract_id=contract.pk, months=6, reason="收入下降，申请分期", on=today - dt.timedelta(days=2)
-        )
-        plan_activate(actor=None, plan_id=plan.pk, on=today - dt.timedelta(days=2))
-    elif scenario == "plan_broken":
-        contract = _overdue_contract(profile, 90, today)
-        day = today - dt.timedelta(days=50)
-        _sweep_one(contract, day - dt.timedelta(days=1))
-        plan = plan_propose(actor=None, contract_id=contract.pk, months=6, reason="临时困难", on=day)
-        plan_activate(actor=None, plan_id=plan.pk, on=day)
-    elif scenario == "suspended":
-        contract = _overdue_contract(profile, 20, today, code="demo-service", principal="199.00", term=12)
-        notice_day = today - dt.timedelta(days=12)
-        _sweep_one(contract, notice_day)
-        service_notice_give(actor=None, contract_id=contract.pk, on=notice_day)
+
+    def scenario_plan_broken(self, profile: CustomerProfile) -> None:
+        def plan_then_dispute(contract: Contract) -> None:
+            self._plan(contract, on=self.today - dt.timedelta(days=50), reason="临时困难")
+            self._on(
+                self.last,
+                lambda: case_file(
+                    actor=profile.user,
+                    customer=profile,
+                    kind=CaseKind.DISPUTE,
+                    category=Category.CHARGE_CHALLENGED,
+                    description="计划中断后又收了违约金，我认为不应重复收取。",
+                    filed_via=FiledVia.PORTAL,
+                    contract_id=contract.pk,
+                ),
+            )
+
+        self._overdue(profile, 90, then=plan_then_dispute)
+
+    def _plan(self, contract: Contract, *, on: dt.date, reason: str) -> None:
+        def propose_and_start() -> None:
+            plan = plan_propose(actor=None, contract_id=contract.pk, months=6, reason=reason, on=on)
+            plan_activate(actor=None, plan_id=plan.pk, on=on)
+
+        self._on(on, propose_and_start)
+
+    def scenario_suspended(self, profile: CustomerProfile) -> None:
+        # The ladder's formal notice (letter, SMS, in-app) comes the day after the grace period;
+        # the nightly sweep suspends on-site service when the notice period has run out.
+        self._overdue(profile, 20, code="demo-service", principal="199.00", term=12)
+
+
+def _pay(contract_id: int, reference: str, amount: Decimal) -> None:
+    payment_post(
+        actor=None,
+        contract_id=contract_id,
+        channel="bank_transfer",
+        external_reference=reference,
+        amount=amount,
+        received_at=timezone.now(),
+    )

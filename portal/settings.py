@@ -69,7 +69,8 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_ENV=production.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("FAIRDUE_SITE_URL", default="http://127.0.0.1:8000")
+# Default: the address `make run` serves (WEB_PORT).
+SITE_URL = env.str("FAIRDUE_SITE_URL", default="") or f"http://127.0.0.1:{env.str('WEB_PORT', default='') or '8000'}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Refuses oversized API bodies before anything reads them (translated, so after locale).
     "core.http_limits.ApiBodyLimitMiddleware",
@@ -193,7 +195,18 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Inactivity expiry: the cookie age is renewed on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle expiry is kept by accounts.middleware.SessionIdleMiddleware: a request that changes
+# nothing re-saves the session only once its last save is this old (no write per page).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_IDLE_REFRESH_SECONDS = env.int("SESSION_IDLE_REFRESH_SECONDS", default=60)
+# Sessions are read from the cache (the database stays the record). A cache shared by every
+# web process is needed for that: Redis, or local memory where there is one process (the
+# embedded default, tests). A production without Redis reads them from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL or not PRODUCTION
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -376,6 +389,7 @@ SPECTACULAR_SETTINGS = {"TITLE": "Fairdue API", "VERSION": "0.1.0"}
 # --- Security (production) ---------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed by the proxy inside the network
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True

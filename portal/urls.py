@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views, views_login_code
+from . import health, views, views_login_code
 
 customer_patterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="dashboard"),
@@ -21,6 +21,7 @@ customer_patterns: list[URLPattern | URLResolver] = [
 portal_patterns = (customer_patterns, "portal")
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("", views.home, name="home"),
     path("me/", include(portal_patterns)),
     path("accounts/login/code/", views_login_code.login_code_request, name="login_code"),

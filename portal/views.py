@@ -23,6 +23,7 @@ from contracts.selectors import (
     contract_get_for_user,
     contract_payments,
     contract_summary,
+    contract_with_plans_get_for_user,
     plan_preview,
     plan_request_refusal,
 )
@@ -31,10 +32,10 @@ from core.dates import business_today
 from core.errors import ApplicationError, NotFoundError
 from core.forms import form_add_application_error
 from notices.selectors import (
+    contract_letters_and_suspension_notice,
     customer_banners,
     customer_messages,
     customer_notice_get,
-    suspension_notice_for_contract,
 )
 from notices.services import notice_mark_read
 from portal.codes import PortalError
@@ -74,10 +75,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = contract_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
+    contract, plans = contract_with_plans_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
     balance = contract_balance(contract=contract)
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans"
-    plans = list(contract.plans.order_by("-created_at"))
+    letters, suspension_notice = contract_letters_and_suspension_notice(profile=contract.customer, contract=contract)
     return render(
         request,
         "portal/contract_detail.html",
@@ -88,15 +89,13 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan_refusal": plan_request_refusal(
                 contract=contract, has_open_plan=any(p.status in OPEN_PLAN_STATUSES for p in plans)
             ),
-            "suspension_notice": suspension_notice_for_contract(profile=contract.customer, contract=contract),
+            "suspension_notice": suspension_notice,
             "terms_text": contract.terms.accepted_text,
             "terms_translation": contract.terms.courtesy_translation(language),
             "charges": charges_by_installment(contract=contract),
             "payments": list(contract_payments(contract=contract)),
             "plans": plans,
-            "letters": list(
-                customer_messages(profile=contract.customer).filter(contract=contract).exclude(document="")
-            ),
+            "letters": letters,
         },
     )
 
