@@ -20,6 +20,7 @@ from contracts.selectors import (
     charges_by_installment,
     contract_balance,
     contract_get_for_user,
+    contract_limitation,
     contract_payments,
     plan_preview,
 )
@@ -66,6 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = contract_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
     balance = contract_balance(contract=contract)
+    limitation = contract_limitation(contract=contract, on_date=business_today())
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans"
     return render(
         request,
@@ -73,6 +75,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "contract": contract,
             "balance": balance,
+            "limitation": limitation,
             "terms_text": contract.terms.text_for(language),
             "charges": charges_by_installment(contract=contract),
             "payments": list(contract_payments(contract=contract)),
