@@ -122,7 +122,7 @@ class NoticeTemplateAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, _("Write a new version based on this one"))
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        initial = super().get_changeform_initial_data(request)
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
         source_id = request.GET.get("from", "")
         if source_id.isdigit():
             source = NoticeTemplate.objects.filter(pk=int(source_id)).first()

@@ -31,7 +31,7 @@ class CommunicationRecordAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return tuple(self.fields or ())
+        return tuple(str(name) for name in self.fields or ())
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
