@@ -12,6 +12,7 @@ from accounts.selectors import customer_profile_get_for_staff, customer_profiles
 from accounts.services import customer_pii_view
 from appeals.selectors import calendar_unofficial_years_ahead
 from audit.selectors import audit_seal_status
+from contracts.selectors import contracts_for_customer
 from core.dates import business_today
 from core.selectors import heartbeat_get
 from notices.selectors import nightly_run_latest
@@ -47,4 +48,5 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pii = None
     if request.user.has_perm(VIEW_PII):
         pii = customer_pii_view(actor=request.user, profile=profile, purpose="staff_customer_page")  # type: ignore[arg-type]
-    return render(request, "staff/customer_detail.html", {"profile": profile, "pii": pii})
+    contracts = list(contracts_for_customer(customer=profile))
+    return render(request, "staff/customer_detail.html", {"profile": profile, "pii": pii, "contracts": contracts})

@@ -39,6 +39,7 @@ from .choices import (
     UsState,
 )
 from .choices import SERVICE_TRANSITIONS as SERVICE_TRANSITIONS  # not used here; callers import it from here
+from .limitation_models import LimitationPeriod as LimitationPeriod  # the limitation table, kept apart for size
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -593,6 +594,3 @@ class CollectionHold(models.Model):
     def active(self) -> bool:
         return self.released_on is None
 
-
-# Limitation periods live in their own module; imported here so Django registers the model.
-from .models_limitation import LimitationPeriod as LimitationPeriod  # noqa: E402

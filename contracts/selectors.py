@@ -629,3 +629,17 @@ def limitation_jurisdictions_missing(
         for state in UsState.values
         if period_in_force(periods, jurisdiction=state, debt_type=debt_type, on_date=on_date) is None
     ]
+
+
+def contract_get_for_staff(*, user: User, pk: int) -> Contract:
+    """A contract of a customer the staff user may see (``customer_profiles_for_staff``)."""
+    from accounts.selectors import customer_profiles_for_staff
+
+    contract = (
+        Contract.objects.filter(pk=pk, customer__in=customer_profiles_for_staff(user=user))
+        .select_related("product", "customer")
+        .first()
+    )
+    if contract is None:
+        raise NotFoundError(code=ContractsError.CONTRACT_NOT_FOUND, message=_("Contract not found."))
+    return contract

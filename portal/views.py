@@ -21,6 +21,7 @@ from contracts.selectors import (
     charges_by_installment,
     contract_balance,
     contract_get_for_user,
+    contract_limitation,
     contract_payments,
     contract_summary,
     contract_with_plans_get_for_user,
@@ -77,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract, plans = contract_with_plans_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
     balance = contract_balance(contract=contract)
+    limitation = contract_limitation(contract=contract, on_date=business_today())
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans"
     letters, suspension_notice = contract_letters_and_suspension_notice(profile=contract.customer, contract=contract)
     return render(
@@ -90,6 +92,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 contract=contract, has_open_plan=any(p.status in OPEN_PLAN_STATUSES for p in plans)
             ),
             "suspension_notice": suspension_notice,
+            "limitation": limitation,
             "terms_text": contract.terms.accepted_text,
             "terms_translation": contract.terms.courtesy_translation(language),
             "charges": charges_by_installment(contract=contract),

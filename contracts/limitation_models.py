@@ -1,4 +1,5 @@
-"""Limitation periods per US jurisdiction (12 CFR 1006.26(b)); see ``contracts.limitation``."""
+"""The dated table of statutes of limitations (12 CFR 1006.26(b)); ``contracts.models`` re-exports
+``LimitationPeriod``, so callers and migrations import it from there."""
 
 from __future__ import annotations
 
