@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("customers/", views.customers, name="customers"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("import/", views_import.import_view, name="import"),
     path("import/template/<slug:kind>.csv", views_import.import_template_view, name="import_template"),
     path("outbox/", views_outbox.outbox, name="outbox"),

@@ -12,6 +12,13 @@ from accounts.selectors import customer_profile_get_for_staff, customer_profiles
 from accounts.services import customer_pii_view
 from appeals.selectors import calendar_unofficial_years_ahead
 from audit.selectors import audit_seal_status
+from contracts.selectors import (
+    charges_by_installment,
+    contract_balance,
+    contract_cost_of_credit,
+    contract_get_for_staff,
+    contracts_for_customer,
+)
 from core.selectors import heartbeat_get
 from notices.selectors import nightly_run_latest
 
@@ -43,4 +50,19 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pii = None
     if request.user.has_perm(VIEW_PII):
         pii = customer_pii_view(actor=request.user, profile=profile, purpose="staff_customer_page")  # type: ignore[arg-type]
-    return render(request, "staff/customer_detail.html", {"profile": profile, "pii": pii})
+    contracts = list(contracts_for_customer(customer=profile))
+    return render(request, "staff/customer_detail.html", {"profile": profile, "pii": pii, "contracts": contracts})
+
+
+@staff_required()
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A contract's ledger for staff: the annualised rate (IRR method), the cost cap's rule, the
+    schedule and every charge explained."""
+    contract = contract_get_for_staff(user=request.user, pk=pk)  # type: ignore[arg-type]
+    context = {
+        "contract": contract,
+        "balance": contract_balance(contract=contract),
+        "cost": contract_cost_of_credit(contract=contract),
+        "charges": charges_by_installment(contract=contract),
+    }
+    return render(request, "staff/contract_detail.html", context)

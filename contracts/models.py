@@ -26,6 +26,7 @@ from .choices import (
     ChargeKind,
     Component,
     ContractStatus,
+    CostRegime,
     HoldReason,
     LateFeeKind,
     PaymentStatus,
@@ -36,6 +37,8 @@ from .choices import (
     ServiceState,
 )
 from .choices import SERVICE_TRANSITIONS as SERVICE_TRANSITIONS  # not used here; callers import it from here
+from .models_rates import LoanPrimeRate as LoanPrimeRate
+from .models_rates import StateRateCap as StateRateCap
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -101,16 +104,36 @@ class Product(models.Model):
         default=Decimal("50.00"),
         help_text=_("Upper limit of one installment's late fee (违约金上限)."),
     )
+    cost_regime = models.CharField(
+        _("cost-of-credit regime"),
+        max_length=20,
+        choices=CostRegime.choices,
+        default=CostRegime.LICENSED_LENDER,
+        help_text=_(
+            "Which law measures the cost of credit: a licensed lender (bank, consumer-finance company: "
+            "comprehensive annualised cost within 24%, IRR method), private lending (four times the one-year LPR "
+            "in force when the contract is signed), or a US product (the state caps selected below; none assumed)."
+        ),
+    )
+    state_caps = models.ManyToManyField(
+        "StateRateCap",
+        blank=True,
+        related_name="products",
+        verbose_name=_("US state rate caps that apply"),
+        help_text=_(
+            "US products only: the lowest of the selected caps applies; with none, no statutory cap is assumed."
+        ),
+    )
     cost_cap_annual_rate = models.DecimalField(
         _("annual cost-of-credit cap"),
         max_digits=7,
         decimal_places=6,
         default=Decimal("0.24"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.36"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_(
-            "Interest, penalty interest and fees together may not exceed this yearly rate on the principal "
-            "outstanding (Supreme People's Court provisions on private lending, art. 25 and 29: four times the "
-            "one-year LPR; 24% by default). Penalty interest and late fees stop where the cap is reached."
+            "The product's own yearly limit, never above its regime's (a licensed lender: 24%; private lending: four "
+            "times the one-year LPR at signing). Penalty interest and fees on an overdue installment stop "
+            "where they reach its overdue amount x days overdue x this rate / 365."
         ),
     )
     allocation_order = models.JSONField(
@@ -201,6 +224,21 @@ class Contract(models.Model):
     late_fee_value = models.DecimalField(_("late fee amount or rate"), max_digits=14, decimal_places=4)
     late_fee_cap = money_field(_("late fee cap per installment"))
     cost_cap_annual_rate = models.DecimalField(_("annual cost-of-credit cap"), max_digits=7, decimal_places=6)
+    # Where the cap came from, fixed at signing (``contracts.cost_cap.regime_cap``).
+    cost_regime = models.CharField(
+        _("cost-of-credit regime"),
+        max_length=20,
+        choices=CostRegime.choices,
+        default=CostRegime.LICENSED_LENDER,
+        db_default=CostRegime.LICENSED_LENDER,
+    )
+    cost_cap_lpr = models.DecimalField(
+        _("one-year LPR at signing"), max_digits=7, decimal_places=6, null=True, blank=True
+    )
+    cost_cap_lpr_published_on = models.DateField(_("LPR published on"), null=True, blank=True)
+    cost_cap_states = models.CharField(
+        _("US state caps applied"), max_length=200, blank=True, default="", db_default=""
+    )
     allocation_order = models.JSONField(_("allocation order"), default=default_allocation_order)
     suspension_notice_after_days = models.PositiveSmallIntegerField(_("formal notice after (days past due)"))
     suspension_notice_days = models.PositiveSmallIntegerField(_("notice period before suspension (days)"))
@@ -221,7 +259,7 @@ class Contract(models.Model):
         max_digits=24,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text=_("Sum over days of the principal outstanding, for the annual cost cap."),
+        help_text=_("Sum over days of the principal outstanding (the whole loan's cost of credit over time)."),
     )
     credit_balance = money_field(_("credit balance"))
     principal_outstanding = money_field(_("principal outstanding"))
@@ -282,6 +320,20 @@ class Installment(models.Model):
     interest_waived = money_field(_("interest waived"))
     principal_waived = money_field(_("principal written down"))
     late_fee_assessed = models.BooleanField(default=False)
+    # The per-installment cost cap (``contracts.ledger.installment_cap``) and what counts against it.
+    overdue_amount_days = models.DecimalField(
+        _("overdue amount-days"),
+        max_digits=24,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
+        help_text=_("Sum over the days after the due date of the overdue principal and interest."),
+    )
+    late_charges = money_field(
+        _("penalty and fees charged for lateness"),
+        db_default=Decimal("0.00"),
+        help_text=_("Penalty interest and late fees this installment's lateness was charged (before waivers)."),
+    )
     superseded_on = models.DateField(_("moved into a repayment plan on"), null=True, blank=True)
     settled_on = models.DateField(_("settled on"), null=True, blank=True)
 
@@ -369,6 +421,11 @@ class ChargeEntry(models.Model):
     rate = models.DecimalField(max_digits=14, decimal_places=7, default=Decimal("0"))
     amount = money_field(_("amount"))
     capped = models.BooleanField(default=False)
+    # The installment's overdue amount-days on the entry's last day: its cost cap then was
+    # this × the contract's annual cap / 365 (named in the explanation when the cap cut in).
+    cap_amount_days = models.DecimalField(
+        _("overdue amount-days"), max_digits=24, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
+    )
 
     class Meta:
         verbose_name = _("charge")

@@ -19,6 +19,7 @@ from cases.services import visit_request_call
 from contracts.selectors import (
     charges_by_installment,
     contract_balance,
+    contract_cost_of_credit,
     contract_get_for_user,
     contract_payments,
     plan_preview,
@@ -75,6 +76,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "balance": balance,
             "terms_text": contract.terms.text_for(language),
             "charges": charges_by_installment(contract=contract),
+            "cost": contract_cost_of_credit(contract=contract),
             "payments": list(contract_payments(contract=contract)),
             "plans": list(contract.plans.order_by("-created_at")),
             "letters": list(
