@@ -888,6 +888,7 @@ def test_a_seeded_divergence_is_reported(seeded):
         (entry,) = seeded_on
         later = entry.to_date + dt.timedelta(days=1)
         row = ("#1", "penalty", entry.from_date, entry.to_date, entry.days, entry.base_amount, entry.rate, entry.amount)
+        capped = (entry.capped, entry.cap_amount_days)
         shifted = copy.copy(entry)
         shifted.to_date = later
         assert diff == [
