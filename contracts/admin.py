@@ -89,7 +89,7 @@ class ProductForm(forms.ModelForm):
                 annual_rate=data.get("annual_interest_rate"),
             )
         except ApplicationError as exc:
-            form_add_application_error(self, exc)
+            form_add_application_error(self, exc)  # type: ignore[arg-type]  # a ModelForm is a form
         return data
 
 

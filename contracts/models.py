@@ -8,7 +8,7 @@ inputs (schedule, payments, adjustments, plans) day by day; they are never edite
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -115,7 +115,7 @@ class Product(models.Model):
             "in force when the contract is signed), or a US product (the state caps selected below; none assumed)."
         ),
     )
-    state_caps = models.ManyToManyField(
+    state_caps: models.ManyToManyField[StateRateCap, Any] = models.ManyToManyField(
         "StateRateCap",
         blank=True,
         related_name="products",

@@ -429,7 +429,7 @@ def terms_cost_of_credit(*, terms: TermsVersion, principal: Decimal = Decimal("1
         rate = None
     regime = params.get("cost_regime", CostRegime.LICENSED_LENDER)
     cap = Decimal(params["cost_cap_annual_rate"])
-    return CostOfCredit(annualised_rate=rate, cap_rate=cap, rule=CostRegime(regime).label)
+    return CostOfCredit(annualised_rate=rate, cap_rate=cap, rule=str(CostRegime(regime).label))
 
 
 def contract_charges_explained(*, contract: Contract) -> list[ChargeExplanation]:
@@ -455,7 +455,9 @@ def charges_by_installment(*, contract: Contract) -> dict[int, list[ChargeExplan
     grouped: dict[int, list[ChargeExplanation]] = defaultdict(list)
     for item in contract_charges_explained(contract=contract):
         grouped[item.installment_seq].append(item)
-    return grouped
+    # A plain dict: templates look ``charges.items`` up as a key first, which a defaultdict
+    # would answer with an empty list (and the page would list no charges).
+    return dict(grouped)
 
 
 # --- service eligibility -------------------------------------------------------------------------

@@ -229,3 +229,28 @@ def test_contract_cost_of_credit_shows_the_irr_rate() -> None:
         late_fee_kind="none",
     )
     assert contract_cost_of_credit(contract=subscription).annualised_rate is None
+
+
+def test_the_contract_pages_show_the_irr_rate_and_the_rule(verified_agent_client) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    contract = demo_bnpl(kind=ProductKind.INSTALLMENT_LOAN, schedule_method="annuity", annual_interest_rate=D("0.18"))
+    sweep(contract, dt.date(2026, 2, 5))
+    customer = Client()
+    login(customer, contract.customer.user)
+    page = customer.get(reverse("portal:contract", args=[contract.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "年化利率（IRR 计算）" in text and 'id="annualised-rate">18%' in text
+    assert 'id="terms-annualised-rate"' in text and "持牌机构" in text
+    assert "受综合成本上限限制" in text  # the charges explained, the cut one naming the rule
+    staff = verified_agent_client.get(reverse("staff:contract_detail", args=[contract.pk]))
+    text = staff.content.decode()
+    assert staff.status_code == 200, text
+    assert 'id="annualised-rate">18%' in text and "受综合成本上限限制" in text
+    # Another customer's contract stays not found on the customer side.
+    other = demo_bnpl()
+    assert customer.get(reverse("portal:contract", args=[other.pk])).status_code == 404
