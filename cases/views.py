@@ -59,10 +59,11 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A contract's ledger for staff: the annualised rate (IRR method), the cost cap's rule, the
     schedule and every charge explained."""
     contract = contract_get_for_staff(user=request.user, pk=pk)  # type: ignore[arg-type]
+    balance = contract_balance(contract=contract)
     context = {
         "contract": contract,
-        "balance": contract_balance(contract=contract),
-        "cost": contract_cost_of_credit(contract=contract),
+        "balance": balance,
+        "cost": contract_cost_of_credit(contract=contract, rows=[line.row for line in balance.installments]),
         "charges": charges_by_installment(contract=contract),
     }
     return render(request, "staff/contract_detail.html", context)

@@ -390,18 +390,17 @@ class CostOfCredit:
         return cost_cap.percent(self.cap_rate)
 
 
-def contract_cost_of_credit(*, contract: Contract) -> CostOfCredit:
+def contract_cost_of_credit(*, contract: Contract, rows: list[Installment] | None = None) -> CostOfCredit:
     """The annualised rate by the IRR method over the contract's scheduled cash flows (PBOC
     announcement No. 3 of 2021): the principal lent, then each original installment's principal
-    and interest; nominal, periodic rate × 12 (``contracts.irr``). One query."""
+    and interest; nominal, periodic rate × 12 (``contracts.irr``). One query, none when the
+    caller passes the contract's installment ``rows`` (the balance has them already)."""
     rate: Decimal | None = None
     if contract.schedule_method != ScheduleMethod.SUBSCRIPTION:
-        totals = [
-            row["principal_due"] + row["interest_due"]
-            for row in Installment.objects.filter(contract=contract, plan__isnull=True)
-            .order_by("due_date", "seq")
-            .values("principal_due", "interest_due")
-        ]
+        if rows is None:
+            rows = list(Installment.objects.filter(contract=contract))
+        originals = sorted((r for r in rows if r.plan_id is None), key=lambda r: (r.due_date, r.seq))
+        totals = [r.principal_due + r.interest_due for r in originals]
         try:
             rate = annualised_rate(schedule_flows(contract.principal, totals))
         except IrrUndefined:

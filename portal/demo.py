@@ -20,6 +20,7 @@ from contracts.services import (
     contract_create,
     delinquency_sweep,
     delinquency_sweep_range,
+    lpr_seed,
     payment_post,
     plan_activate,
     plan_propose,
@@ -159,6 +160,7 @@ DEMO_STAFF = [
 def load_demo_data(today: dt.date | None = None) -> DemoResult:
     today = today or timezone.localdate()
     calendar_seed(actor=None)  # migrate seeds it too; adds only years still missing
+    lpr_seed(actor=None)  # likewise: the published one-year LPR, for private lending's cap
     _demo_products()
     result = DemoResult()
     for c in DEMO_CUSTOMERS:

@@ -76,7 +76,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "balance": balance,
             "terms_text": contract.terms.text_for(language),
             "charges": charges_by_installment(contract=contract),
-            "cost": contract_cost_of_credit(contract=contract),
+            "cost": contract_cost_of_credit(contract=contract, rows=[line.row for line in balance.installments]),
             "payments": list(contract_payments(contract=contract)),
             "plans": list(contract.plans.order_by("-created_at")),
             "letters": list(

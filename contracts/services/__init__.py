@@ -16,6 +16,7 @@ from .holds import hold_place, hold_release
 from .payments import credit_refund, payment_post, payment_reverse
 from .plans import plan_activate, plan_approve, plan_cancel, plan_propose, plan_reject
 from .promises import promise_record
+from .rates import lpr_seed
 from .service_state import service_notice_give, service_restore, service_restore_if_cured, service_suspend
 from .sweep import delinquency_sweep, delinquency_sweep_range
 from .terms import contract_create, terms_publish
@@ -28,6 +29,7 @@ __all__ = [
     "delinquency_sweep_range",
     "hold_place",
     "hold_release",
+    "lpr_seed",
     "payment_post",
     "payment_reverse",
     "plan_activate",
