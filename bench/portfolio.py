@@ -350,6 +350,8 @@ def build_shapes(setup: dict[str, Any]) -> list[Shape]:
                         inst.late_fee_assessed,
                         off(inst.superseded_on),
                         off(inst.settled_on),
+                        inst.overdue_amount_days,
+                        inst.late_charges,
                     )
                 )
             shape.payments = [(pseq, amount, off(on)) for pseq, amount, on in payments]
@@ -377,6 +379,7 @@ def build_shapes(setup: dict[str, Any]) -> list[Shape]:
                     e.rate,
                     e.amount,
                     e.capped,
+                    e.cap_amount_days,
                 )
                 for n, e in enumerate(pending.new_charges, start=1)
             ]
@@ -515,7 +518,8 @@ SHAPE_TABLES = {
         "shape_id int, slot int, seq int, is_plan boolean, due_off int, principal_due numeric, interest_due numeric,"
         " principal_paid numeric, interest_paid numeric, penalty_accrued numeric, penalty_paid numeric,"
         " penalty_waived numeric, fee_charged numeric, fee_paid numeric, fee_waived numeric, interest_waived numeric,"
-        " principal_waived numeric, late_fee_assessed boolean, superseded_off int, settled_off int"
+        " principal_waived numeric, late_fee_assessed boolean, superseded_off int, settled_off int,"
+        " overdue_amount_days numeric, late_charges numeric"
     ),
     "s_pay": "shape_id int, pseq int, amount numeric, on_off int",
     "s_alloc": (
@@ -524,7 +528,7 @@ SHAPE_TABLES = {
     ),
     "s_charge": (
         "shape_id int, cseq int, slot int, kind text, from_off int, to_off int, days int, base_amount numeric,"
-        " rate numeric, amount numeric, capped boolean"
+        " rate numeric, amount numeric, capped boolean, cap_amount_days numeric"
     ),
     "s_trans": (
         "shape_id int, tseq int, on_off int, from_status text, to_status text, event text, days_past_due int,"
@@ -709,11 +713,13 @@ FROM chunk WHERE family = 'p';
     """
 INSERT INTO contracts_installment (id, seq, due_date, principal_due, interest_due, principal_paid, interest_paid,
   penalty_accrued, penalty_paid, penalty_waived, fee_charged, fee_paid, fee_waived, interest_waived,
-  principal_waived, late_fee_assessed, superseded_on, settled_on, contract_id, plan_id)
+  principal_waived, late_fee_assessed, superseded_on, settled_on, overdue_amount_days, late_charges, contract_id,
+  plan_id)
 SELECT %(ibase)s + (c.n - 1) * {slots} + i.slot, i.seq, %(d)s::date + i.due_off, i.principal_due, i.interest_due,
        i.principal_paid, i.interest_paid, i.penalty_accrued, i.penalty_paid, i.penalty_waived, i.fee_charged,
        i.fee_paid, i.fee_waived, i.interest_waived, i.principal_waived, i.late_fee_assessed,
-       %(d)s::date + i.superseded_off, %(d)s::date + i.settled_off, c.contract_id,
+       %(d)s::date + i.superseded_off, %(d)s::date + i.settled_off, i.overdue_amount_days, i.late_charges,
+       c.contract_id,
        CASE WHEN i.is_plan THEN %(planbase)s + c.n END
 FROM chunk c JOIN s_inst i ON i.shape_id = c.shape_id;
 """,
@@ -735,9 +741,10 @@ FROM chunk c JOIN s_alloc a ON a.shape_id = c.shape_id;
 """,
     """
 INSERT INTO contracts_chargeentry (id, kind, from_date, to_date, days, base_amount, rate, amount, capped,
-  contract_id, installment_id)
+  cap_amount_days, contract_id, installment_id)
 SELECT %(chbase)s + (c.n - 1) * {charge_stride} + e.cseq, e.kind, %(d)s::date + e.from_off, %(d)s::date + e.to_off,
-       e.days, e.base_amount, e.rate, e.amount, e.capped, c.contract_id, %(ibase)s + (c.n - 1) * {slots} + e.slot
+       e.days, e.base_amount, e.rate, e.amount, e.capped, e.cap_amount_days, c.contract_id,
+       %(ibase)s + (c.n - 1) * {slots} + e.slot
 FROM chunk c JOIN s_charge e ON e.shape_id = c.shape_id;
 """,
     """

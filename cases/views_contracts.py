@@ -1,4 +1,5 @@
-"""The staff contract page: the debt's limitation position (12 CFR 1006.26(b)) with the manual
+"""The staff contract page: the annualised rate (IRR method), the cost cap's rule, the schedule
+and every charge explained; the debt's limitation position (12 CFR 1006.26(b)) with the manual
 time-barred mark, and how long its communication records are kept (12 CFR 1006.100)."""
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import staff_required
 from accounts.roles import FLAG_TIME_BARRED
-from contracts.selectors import contract_get_for_staff, contract_limitation, limitation_jurisdictions_missing
+from contracts.selectors import (
+    charges_by_installment,
+    contract_balance,
+    contract_cost_of_credit,
+    contract_get_for_staff,
+    contract_limitation,
+    limitation_jurisdictions_missing,
+)
 from contracts.services import contract_time_barred_flag_set
 from core.errors import ApplicationError
 from core.forms import form_add_application_error
@@ -50,11 +58,15 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     limitation = contract_limitation(contract=contract, on_date=today)
     missing = limitation_jurisdictions_missing(on_date=today, debt_type=contract.limitation_debt_type)
+    balance = contract_balance(contract=contract)
     return render(
         request,
         "staff/contract_detail.html",
         {
             "contract": contract,
+            "balance": balance,
+            "cost": contract_cost_of_credit(contract=contract, rows=[line.row for line in balance.installments]),
+            "charges": charges_by_installment(contract=contract),
             "limitation": limitation,
             "period_missing": bool(contract.governing_state) and contract.governing_state in missing,
             "retain_until": retain_until(contract),

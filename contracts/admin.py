@@ -8,6 +8,7 @@ immutable afterwards.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -22,18 +23,22 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from core.errors import ApplicationError
+from core.forms import form_add_application_error
 
+from . import cost_cap
 from .codes import ContractsAction
 from .models import (
     ChargeEntry,
     Contract,
     Installment,
     LimitationPeriod,
+    LoanPrimeRate,
     Payment,
     PaymentStatus,
     Product,
     PromiseToPay,
     RepaymentPlan,
+    StateRateCap,
     TermsVersion,
 )
 from .selectors import limitation_jurisdictions_missing
@@ -63,14 +68,43 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 # --- products and terms -------------------------------------------------------------------------
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = [f.name for f in Product._meta.get_fields() if getattr(f, "editable", False) and not f.auto_created]
+
+    def clean(self) -> dict[str, Any]:
+        """The regime's cap today (24 %, four times today's one-year LPR, the lowest selected
+        state cap): a product above it could not publish terms, so it is refused here already."""
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            basis = cost_cap.regime_cap(
+                regime=data.get("cost_regime", ""),
+                on=timezone.localdate(),
+                state_caps=cost_cap.state_caps_snapshot(data.get("state_caps") or []),
+            )
+            cost_cap.check_within_regime(
+                basis=basis,
+                cost_cap=data.get("cost_cap_annual_rate") or Decimal("0"),
+                annual_rate=data.get("annual_interest_rate"),
+            )
+        except ApplicationError as exc:
+            form_add_application_error(self, exc)  # type: ignore[arg-type]  # a ModelForm is a form
+        return data
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductForm
     list_display = ("code", "name", "kind", "schedule_method", "annual_interest_rate", "grace_days", "is_active")
     list_filter = ("kind", "schedule_method", "is_active")
     search_fields = ("code", "name")
     fieldsets = (
         (None, {"fields": ("code", "name", "kind", "currency", "schedule_method", "is_active")}),
         (gettext_lazy("Pricing"), {"fields": ("annual_interest_rate", "min_term", "max_term")}),
+        (gettext_lazy("Cost of credit"), {"fields": ("cost_regime", "cost_cap_annual_rate", "state_caps")}),
         (
             gettext_lazy("Overdue rules"),
             {
@@ -84,7 +118,6 @@ class ProductAdmin(admin.ModelAdmin):
                     "late_fee_kind",
                     "late_fee_value",
                     "late_fee_cap",
-                    "cost_cap_annual_rate",
                     "allocation_order",
                     "suspension_notice_after_days",
                     "suspension_notice_days",
@@ -111,6 +144,44 @@ class ProductAdmin(admin.ModelAdmin):
             obj=obj,
             data={"code": obj.code, "fields": sorted(form.changed_data)},
         )
+
+
+class _RateTableAdmin(admin.ModelAdmin):
+    """Dated rate tables compliance keeps: rows are added and corrected (audited), never deleted,
+    since contracts record the rate they were signed under."""
+
+    created_action: ContractsAction
+    changed_action: ContractsAction
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
+        # The admin wraps this in a transaction, so the audit event commits with the change.
+        super().save_model(request, obj, form, change)
+        audit_record(
+            action=self.changed_action if change else self.created_action,
+            actor=request.user,  # type: ignore[arg-type]
+            obj=obj,
+            data={"row": str(obj), "fields": sorted(form.changed_data)},
+        )
+
+
+@admin.register(LoanPrimeRate)
+class LoanPrimeRateAdmin(_RateTableAdmin):
+    list_display = ("tenor", "rate", "published_on", "effective_from")
+    list_filter = ("tenor",)
+    created_action = ContractsAction.LPR_RECORDED
+    changed_action = ContractsAction.LPR_CHANGED
+
+
+@admin.register(StateRateCap)
+class StateRateCapAdmin(_RateTableAdmin):
+    list_display = ("state", "description", "annual_rate", "effective_from", "source")
+    list_filter = ("state",)
+    search_fields = ("state", "description", "source")
+    created_action = ContractsAction.STATE_CAP_RECORDED
+    changed_action = ContractsAction.STATE_CAP_CHANGED
 
 
 class TermsPublishForm(forms.ModelForm):

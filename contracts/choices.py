@@ -18,6 +18,14 @@ class ProductKind(models.TextChoices):
     SERVICE_SUBSCRIPTION = "service_subscription", _("Service subscription with on-site service")
 
 
+class CostRegime(models.TextChoices):
+    """Which law measures a product's cost of credit (see ``contracts.cost_cap``)."""
+
+    LICENSED_LENDER = "licensed_lender", _("Licensed lender (comprehensive annualised cost within 24%)")
+    PRIVATE_LENDING = "private_lending", _("Private lending (four times the one-year LPR at signing)")
+    US_STATE = "us_state", _("US product (state rate caps as data)")
+
+
 class ScheduleMethodChoice(models.TextChoices):
     ANNUITY = ScheduleMethod.ANNUITY.value, _("Equal total payments (等额本息)")
     EQUAL_PRINCIPAL = ScheduleMethod.EQUAL_PRINCIPAL.value, _("Equal principal (等额本金)")

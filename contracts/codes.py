@@ -19,6 +19,10 @@ class ContractsError(StrEnum):
     TERM_OUT_OF_RANGE = "term_out_of_range"
     FIRST_DUE_BEFORE_START = "first_due_before_start"
     INVALID_SCHEDULE = "invalid_schedule"
+    # The cost of credit (``contracts.cost_cap``)
+    LPR_MISSING = "lpr_missing"
+    COST_CAP_ABOVE_REGIME = "cost_cap_above_regime"
+    RATE_ABOVE_REGIME = "rate_above_regime"
     # Payments and refunds
     NAIVE_DATETIME = "naive_datetime"
     PAYMENT_BEFORE_START = "payment_before_start"
@@ -95,6 +99,10 @@ class ContractsError(StrEnum):
 class ContractsAction(StrEnum):
     PRODUCT_CREATED = "product.created"
     PRODUCT_CHANGED = "product.changed"
+    LPR_RECORDED = "lpr.recorded"
+    LPR_CHANGED = "lpr.changed"
+    STATE_CAP_RECORDED = "state_cap.recorded"
+    STATE_CAP_CHANGED = "state_cap.changed"
     TERMS_PUBLISHED = "terms.published"
     CONTRACT_CREATED = "contract.created"
     PAYMENT_POSTED = "payment.posted"

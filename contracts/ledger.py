@@ -15,12 +15,14 @@ reversed payment is undone "as if it never happened".
 
 Rules (contract terms):
 - penalty interest (罚息) accrues for each day after the grace period on overdue *principal*
-  only, at the daily rate, rounded half-up to 0.01 per installment per day; never on interest,
-  penalty or fees; no compounding;
+  only, at the daily rate, never on interest, penalty or fees, no compounding; rounded once per
+  run of days with the same base and rate (a day adds round(b·r·d) − round(b·r·(d−1)));
 - the late fee (违约金) is charged once per installment, the day after its grace period ends,
   fixed or a percentage of the installment's overdue amount, limited by the late-fee cap;
-- interest, penalty and fees together may not exceed the annual cost cap applied to the
-  principal outstanding over time (Σ principal-days × cap / 365); accruals stop at the cap;
+- per installment, penalty and fees for its lateness stay within ``installment_cap``: its
+  overdue amount-days (Σ over the days after its due date of its overdue principal and
+  interest) × the annual cost cap / 365, truncated; the late fee first, then penalty; a waiver
+  makes no room for new charges;
 - payments pay installments due on or before the payment day, oldest first, components in the
   contract's allocation order; the rest becomes a credit balance applied to the next amounts
   due; a credit large enough to pay off all principal settles the contract (interest not yet
@@ -74,6 +76,13 @@ class Inst:
     superseded_on: dt.date | None = None
     settled_on: dt.date | None = None
     plan_key: int | None = None
+    overdue_amount_days: Decimal = ZERO
+    late_charges: Decimal = ZERO
+    # The penalty run the next day may extend (loaded from the last penalty charge entry).
+    penalty_run_through: dt.date | None = None
+    penalty_run_base: Decimal = ZERO
+    penalty_run_rate: Decimal = ZERO
+    penalty_run_days: int = 0
 
     # -- outstanding per component ----------------------------------------------------
     def outstanding(self, component: str) -> Decimal:
@@ -175,6 +184,7 @@ class Charge:
     rate: Decimal
     amount: Decimal
     capped: bool
+    overdue_amount_days: Decimal = ZERO  # the installment's, that day (its cap's measure)
 
 
 # --- events -----------------------------------------------------------------------------
@@ -428,21 +438,11 @@ def apply_plan(state: State, event: PlanEvent) -> list[tuple[int, str, Decimal]]
 
 
 # --- accrual -------------------------------------------------------------------------------
-def cost_so_far(state: State, on: dt.date) -> Decimal:
-    """Interest due so far, penalty and fees charged, less waivers (cost of credit)."""
-    total = ZERO
-    for i in state.installments:
-        if i.active:
-            if i.due_date <= on:
-                total += i.interest_due - i.interest_waived
-            total += i.penalty_accrued - i.penalty_waived + i.fee_charged - i.fee_waived
-        else:  # moved into a plan: what was settled before stays as cost
-            total += i.interest_paid + i.penalty_paid + i.fee_paid
-    return total
-
-
-def cost_cap(terms: Terms, principal_days: Decimal) -> Decimal:
-    return (terms.cost_cap_annual_rate * principal_days / DAYS_PER_YEAR).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+def installment_cap(terms: Terms, inst: Inst) -> Decimal:
+    """What the installment's lateness may be charged in all: overdue amount-days × cap / 365."""
+    return (terms.cost_cap_annual_rate * inst.overdue_amount_days / DAYS_PER_YEAR).quantize(
+        Decimal("0.01"), rounding=ROUND_DOWN
+    )
 
 
 def late_fee_for(terms: Terms, inst: Inst) -> Decimal:
@@ -456,14 +456,39 @@ def late_fee_for(terms: Terms, inst: Inst) -> Decimal:
     return min(quantize_money(fee), terms.late_fee_cap)
 
 
+def penalty_for_day(inst: Inst, base: Decimal, rate: Decimal, day: dt.date) -> Decimal:
+    """The day's penalty request, extending the run when base and rate are unchanged since
+    yesterday: round(b·r·d) − round(b·r·(d−1)), so a run's total is round(b·r·d)."""
+    if (
+        inst.penalty_run_through == day - dt.timedelta(days=1)
+        and inst.penalty_run_base == base
+        and inst.penalty_run_rate == rate
+    ):
+        days = inst.penalty_run_days + 1
+    else:
+        days = 1
+    inst.penalty_run_through, inst.penalty_run_base = day, base
+    inst.penalty_run_rate, inst.penalty_run_days = rate, days
+    return quantize_money(base * rate * days) - quantize_money(base * rate * (days - 1))
+
+
+def _charge(
+    inst: Inst, kind: str, day: dt.date, base: Decimal, rate: Decimal, granted: Decimal, requested: Decimal
+) -> Charge:
+    return Charge(inst.key, kind, day, base, rate, granted, granted < requested, inst.overdue_amount_days)
+
+
 def accrue_day(state: State, terms: Terms, day: dt.date, suppressed_fees: frozenset[int] = frozenset()) -> list[Charge]:
     """End-of-day charges for ``day`` (the caller has applied that day's events and credit)."""
     if state.accrued_through is not None and day <= state.accrued_through:
         raise ValueError(f"{day} is already accrued")
     charges: list[Charge] = []
     state.principal_days += state.principal_outstanding
-    room = cost_cap(terms, state.principal_days) - cost_so_far(state, day)
-    for inst in state.active_installments():
+    active = state.active_installments()
+    for inst in active:
+        if inst.due_date < day:
+            inst.overdue_amount_days += inst.outstanding("principal") + inst.outstanding("interest")
+    for inst in active:
         grace_end = inst.due_date + dt.timedelta(days=terms.grace_days)
         if day <= grace_end or inst.total_outstanding <= ZERO:
             continue
@@ -471,23 +496,22 @@ def accrue_day(state: State, terms: Terms, day: dt.date, suppressed_fees: frozen
             inst.late_fee_assessed = True
             fee = ZERO if inst.key in suppressed_fees else late_fee_for(terms, inst)
             if fee > ZERO:
-                granted = max(min(fee, room), ZERO)
+                granted = max(min(fee, installment_cap(terms, inst) - inst.late_charges), ZERO)
                 if granted > ZERO:
                     inst.fee_charged += granted
-                    room -= granted
-                charges.append(Charge(inst.key, "late_fee", day, fee, terms.late_fee_value, granted, granted < fee))
-    for inst in state.active_installments():
+                    inst.late_charges += granted
+                charges.append(_charge(inst, "late_fee", day, fee, terms.late_fee_value, granted, fee))
+    for inst in active:
         grace_end = inst.due_date + dt.timedelta(days=terms.grace_days)
         base = inst.outstanding("principal")
         if day <= grace_end or base <= ZERO or terms.penalty_daily_rate <= ZERO:
             continue
-        daily = quantize_money(base * terms.penalty_daily_rate)
-        granted = max(min(daily, room), ZERO)
+        requested = penalty_for_day(inst, base, terms.penalty_daily_rate, day)
+        granted = max(min(requested, installment_cap(terms, inst) - inst.late_charges), ZERO)
         if granted > ZERO:
             inst.penalty_accrued += granted
-            room -= granted
-        if daily > ZERO:
-            charges.append(Charge(inst.key, "penalty", day, base, terms.penalty_daily_rate, granted, granted < daily))
+            inst.late_charges += granted
+        charges.append(_charge(inst, "penalty", day, base, terms.penalty_daily_rate, granted, requested))
         inst.refresh_settled(day)
     state.accrued_through = day
     return charges

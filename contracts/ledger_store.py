@@ -50,6 +50,8 @@ INSTALLMENT_FIELDS = [
     "late_fee_assessed",
     "superseded_on",
     "settled_on",
+    "overdue_amount_days",
+    "late_charges",
 ]
 CONTRACT_LEDGER_FIELDS = [
     "credit_balance",
@@ -146,8 +148,15 @@ def load(contracts: Sequence[Contract]) -> dict[int, Loaded]:
             for lot, amount in sorted(credit_in[contract.pk].items())
             if amount > ZERO
         ]
+        charges = open_charges[contract.pk]
+        installments = [_inst_from_row(r) for r in rows]
+        for inst in installments:
+            run = charges.get((inst.key, "penalty"))
+            if run is not None:  # the penalty run the next day may extend (see ledger.penalty_for_day)
+                inst.penalty_run_through, inst.penalty_run_base = run.to_date, run.base_amount
+                inst.penalty_run_rate, inst.penalty_run_days = run.rate, run.days
         state = ledger.State(
-            installments=[_inst_from_row(r) for r in rows],
+            installments=installments,
             credit=credit_lots,
             principal_days=contract.principal_days,
             accrued_through=contract.accrued_through,
@@ -163,7 +172,7 @@ def load(contracts: Sequence[Contract]) -> dict[int, Loaded]:
             state=state,
             rows={r.pk: r for r in rows},
             suppressed_fees=frozenset(suppressed[contract.pk]),
-            open_charges=open_charges[contract.pk],
+            open_charges=charges,
         )
     return result
 
@@ -199,11 +208,14 @@ def record_day(loaded: Loaded, result: ledger.DayResult, pending: Pending) -> No
             and entry.to_date == c.on_date - dt.timedelta(days=1)
             and entry.base_amount == c.base_amount
             and entry.rate == c.rate
-            and entry.capped == c.capped
         ):
+            # The engine extended the run (same condition, ``ledger.penalty_for_day``); a run is
+            # marked capped once any of its days was.
             entry.to_date = c.on_date
             entry.days += 1
             entry.amount += c.amount
+            entry.capped = entry.capped or c.capped
+            entry.cap_amount_days = c.overdue_amount_days
             if entry.pk:
                 pending.changed_charges[entry.pk] = entry
             continue
@@ -218,6 +230,7 @@ def record_day(loaded: Loaded, result: ledger.DayResult, pending: Pending) -> No
             rate=c.rate,
             amount=c.amount,
             capped=c.capped,
+            cap_amount_days=c.overdue_amount_days,
         )
         loaded.open_charges[key] = entry
         pending.new_charges.append(entry)
@@ -329,7 +342,9 @@ def save(loaded_items: Iterable[Loaded], pending: Pending) -> None:
         AllocationLine.objects.bulk_create(pending.allocations, batch_size=1000)
     if pending.changed_charges:
         ChargeEntry.objects.bulk_update(
-            list(pending.changed_charges.values()), ["to_date", "days", "amount"], batch_size=1000
+            list(pending.changed_charges.values()),
+            ["to_date", "days", "amount", "capped", "cap_amount_days"],
+            batch_size=1000,
         )
     if pending.new_charges:
         ChargeEntry.objects.bulk_create(pending.new_charges, batch_size=1000)

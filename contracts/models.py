@@ -8,7 +8,7 @@ inputs (schedule, payments, adjustments, plans) day by day; they are never edite
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,37 +18,33 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomerProfile
 
+from .choices import PLAN_TRANSITIONS as PLAN_TRANSITIONS  # callers import these from here
+from .choices import SERVICE_TRANSITIONS as SERVICE_TRANSITIONS  # not used here; callers import it from here
+
 # The choices and transition tables live in ``contracts.choices``; ``contracts.models`` keeps
 # offering them, so migrations and callers import them from here as before.
 from .choices import (
-    PLAN_TRANSITIONS,
     AdjustmentKind,
     ChargeKind,
     Component,
     ContractStatus,
+    CostRegime,
     DebtType,
-    HoldReason,
     ItemizationBasis,
     LateFeeKind,
     PaymentStatus,
-    PlanStatus,
     ProductKind,
-    PromiseStatus,
     ScheduleMethodChoice,
     ServiceState,
     UsState,
 )
-from .choices import SERVICE_TRANSITIONS as SERVICE_TRANSITIONS  # not used here; callers import it from here
+from .choices import HoldReason as HoldReason
+from .choices import PlanStatus as PlanStatus
+from .choices import PromiseStatus as PromiseStatus
+from .fields import money_field as money_field
 from .limitation_models import LimitationPeriod as LimitationPeriod  # the limitation table, kept apart for size
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-def money_field(verbose_name: StrOrPromise, **kwargs: object) -> models.DecimalField:
-    kwargs.setdefault("default", Decimal("0.00"))
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]
-
+from .models_rates import LoanPrimeRate as LoanPrimeRate
+from .models_rates import StateRateCap as StateRateCap
 
 DEFAULT_ALLOCATION_ORDER = [Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL]
 
@@ -105,16 +101,36 @@ class Product(models.Model):
         default=Decimal("50.00"),
         help_text=_("Upper limit of one installment's late fee (违约金上限)."),
     )
+    cost_regime = models.CharField(
+        _("cost-of-credit regime"),
+        max_length=20,
+        choices=CostRegime.choices,
+        default=CostRegime.LICENSED_LENDER,
+        help_text=_(
+            "Which law measures the cost of credit: a licensed lender (bank, consumer-finance company: "
+            "comprehensive annualised cost within 24%, IRR method), private lending (four times the one-year LPR "
+            "in force when the contract is signed), or a US product (the state caps selected below; none assumed)."
+        ),
+    )
+    state_caps: models.ManyToManyField[StateRateCap, Any] = models.ManyToManyField(
+        "StateRateCap",
+        blank=True,
+        related_name="products",
+        verbose_name=_("US state rate caps that apply"),
+        help_text=_(
+            "US products only: the lowest of the selected caps applies; with none, no statutory cap is assumed."
+        ),
+    )
     cost_cap_annual_rate = models.DecimalField(
         _("annual cost-of-credit cap"),
         max_digits=7,
         decimal_places=6,
         default=Decimal("0.24"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.36"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_(
-            "Interest, penalty interest and fees together may not exceed this yearly rate on the principal "
-            "outstanding (Supreme People's Court provisions on private lending, art. 25 and 29: four times the "
-            "one-year LPR; 24% by default). Penalty interest and late fees stop where the cap is reached."
+            "The product's own yearly limit, never above its regime's (a licensed lender: 24%; private lending: four "
+            "times the one-year LPR at signing). Penalty interest and fees on an overdue installment stop "
+            "where they reach its overdue amount x days overdue x this rate / 365."
         ),
     )
     allocation_order = models.JSONField(
@@ -225,6 +241,21 @@ class Contract(models.Model):
     late_fee_value = models.DecimalField(_("late fee amount or rate"), max_digits=14, decimal_places=4)
     late_fee_cap = money_field(_("late fee cap per installment"))
     cost_cap_annual_rate = models.DecimalField(_("annual cost-of-credit cap"), max_digits=7, decimal_places=6)
+    # Where the cap came from, fixed at signing (``contracts.cost_cap.regime_cap``).
+    cost_regime = models.CharField(
+        _("cost-of-credit regime"),
+        max_length=20,
+        choices=CostRegime.choices,
+        default=CostRegime.LICENSED_LENDER,
+        db_default=CostRegime.LICENSED_LENDER,
+    )
+    cost_cap_lpr = models.DecimalField(
+        _("one-year LPR at signing"), max_digits=7, decimal_places=6, null=True, blank=True
+    )
+    cost_cap_lpr_published_on = models.DateField(_("LPR published on"), null=True, blank=True)
+    cost_cap_states = models.CharField(
+        _("US state caps applied"), max_length=200, blank=True, default="", db_default=""
+    )
     allocation_order = models.JSONField(_("allocation order"), default=default_allocation_order)
     suspension_notice_after_days = models.PositiveSmallIntegerField(_("formal notice after (days past due)"))
     suspension_notice_days = models.PositiveSmallIntegerField(_("notice period before suspension (days)"))
@@ -245,7 +276,7 @@ class Contract(models.Model):
         max_digits=24,
         decimal_places=2,
         default=Decimal("0.00"),
-        help_text=_("Sum over days of the principal outstanding, for the annual cost cap."),
+        help_text=_("Sum over days of the principal outstanding (the whole loan's cost of credit over time)."),
     )
     credit_balance = money_field(_("credit balance"))
     principal_outstanding = money_field(_("principal outstanding"))
@@ -334,6 +365,20 @@ class Installment(models.Model):
     interest_waived = money_field(_("interest waived"))
     principal_waived = money_field(_("principal written down"))
     late_fee_assessed = models.BooleanField(default=False)
+    # The per-installment cost cap (``contracts.ledger.installment_cap``) and what counts against it.
+    overdue_amount_days = models.DecimalField(
+        _("overdue amount-days"),
+        max_digits=24,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
+        help_text=_("Sum over the days after the due date of the overdue principal and interest."),
+    )
+    late_charges = money_field(
+        _("penalty and fees charged for lateness"),
+        db_default=Decimal("0.00"),
+        help_text=_("Penalty interest and late fees this installment's lateness was charged (before waivers)."),
+    )
     superseded_on = models.DateField(_("moved into a repayment plan on"), null=True, blank=True)
     settled_on = models.DateField(_("settled on"), null=True, blank=True)
 
@@ -421,6 +466,11 @@ class ChargeEntry(models.Model):
     rate = models.DecimalField(max_digits=14, decimal_places=7, default=Decimal("0"))
     amount = money_field(_("amount"))
     capped = models.BooleanField(default=False)
+    # The installment's overdue amount-days on the entry's last day: its cost cap then was
+    # this × the contract's annual cap / 365 (named in the explanation when the cap cut in).
+    cap_amount_days = models.DecimalField(
+        _("overdue amount-days"), max_digits=24, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
+    )
 
     class Meta:
         verbose_name = _("charge")
@@ -491,106 +541,9 @@ class DelinquencyTransition(models.Model):
         return f"{self.contract_id} {self.on_date} {self.event}"
 
 
-class RepaymentPlan(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="plans")
-    status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.PROPOSED)
-    months = models.PositiveSmallIntegerField(_("months"))
-    first_due_date = models.DateField(_("first due date"))
-    waive_penalty = models.BooleanField(_("waive penalty interest"), default=False)
-    waive_fees = models.BooleanField(_("waive fees"), default=False)
-    waiver_amount = money_field(_("amount waived"))
-    requires_approval = models.BooleanField(default=False)
-    reason = models.TextField(_("reason"), blank=True)
-    evidence = models.FileField(_("evidence"), upload_to="plan-evidence/%Y/%m/", blank=True)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    proposed_on = models.DateField()
-    activated_on = models.DateField(null=True, blank=True)
-    closed_on = models.DateField(null=True, blank=True)
-    snapshot = models.JSONField(default=dict, help_text=_("Amounts restructured, per component."))
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("repayment plan")
-        verbose_name_plural = _("repayment plans")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["contract"], condition=Q(status__in=["proposed", "active"]), name="one_open_plan_per_contract"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"plan {self.pk} {self.status}"
-
-    def can_activate(self) -> bool:
-        return PlanStatus.ACTIVE in PLAN_TRANSITIONS[self.status] and (
-            not self.requires_approval or self.approved_by_id is not None
-        )
-
-    def can_cancel(self) -> bool:
-        return PlanStatus.CANCELLED in PLAN_TRANSITIONS[self.status]
-
-
-class PromiseToPay(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="promises")
-    amount = money_field(_("amount"))
-    promised_date = models.DateField(_("promised date"))
-    status = models.CharField(max_length=10, choices=PromiseStatus.choices, default=PromiseStatus.OPEN)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    recorded_on = models.DateField()
-    paid_towards = money_field(_("paid towards the promise"))
-    resolved_on = models.DateField(null=True, blank=True)
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("promise to pay")
-        verbose_name_plural = _("promises to pay")
-        ordering = ["promised_date"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="promise_amount_positive")]
-
-    def __str__(self) -> str:
-        return f"PTP {self.amount} by {self.promised_date}"
-
-
-class SweepRun(models.Model):
-    business_date = models.DateField()
-    first_contract_id = models.BigIntegerField()
-    last_contract_id = models.BigIntegerField()
-    contracts_advanced = models.PositiveIntegerField(default=0)
-    days_advanced = models.PositiveIntegerField(default=0)
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-started_at"]
-        indexes = [models.Index(fields=["first_contract_id", "last_contract_id", "business_date"])]
-
-    def __str__(self) -> str:
-        return f"sweep {self.business_date} [{self.first_contract_id}, {self.last_contract_id}]"
-
-
-class CollectionHold(models.Model):
-    """Collection paused on a contract (no collection notices, calls, visits or suspension)."""
-
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="holds")
-    reason = models.CharField(_("reason"), max_length=20, choices=HoldReason.choices)
-    source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("e.g. appeals.case:42"))
-    placed_on = models.DateTimeField(_("placed at"))
-    released_on = models.DateTimeField(_("released at"), null=True, blank=True)
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        verbose_name = _("collection hold")
-        verbose_name_plural = _("collection holds")
-        indexes = [models.Index(fields=["contract", "released_on"])]
-
-    def __str__(self) -> str:
-        return f"hold {self.reason} on {self.contract_id}"
-
-    @property
-    def active(self) -> bool:
-        return self.released_on is None
-
+# Plans, promises, sweep runs and holds live in their own module (module size); imported here
+# so Django registers them and callers import them from here as before.
+from .models_collection import CollectionHold as CollectionHold  # noqa: E402
+from .models_collection import PromiseToPay as PromiseToPay  # noqa: E402
+from .models_collection import RepaymentPlan as RepaymentPlan  # noqa: E402
+from .models_collection import SweepRun as SweepRun  # noqa: E402

@@ -14,9 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
@@ -25,23 +24,16 @@ from core.errors import ApplicationError, NotFoundError
 from . import ledger
 from . import ledger_store as store
 from .codes import ContractsError
-from .limitation import Limitation, LimitationFacts, Period, limitation_of, period_in_force
 from .models import (
     ChargeEntry,
-    ChargeKind,
     CollectionHold,
     Contract,
     ContractStatus,
-    DebtType,
     Installment,
-    LateFeeKind,
-    LimitationPeriod,
     Payment,
-    PaymentStatus,
     PlanStatus,
     RepaymentPlan,
     ServiceState,
-    UsState,
 )
 from .schedules import add_months
 
@@ -286,53 +278,6 @@ def customer_overview(*, customer: CustomerProfile, as_of: dt.date | None = None
     ]
 
 
-def _money(value: Decimal) -> str:
-    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
-
-
-def _percent(rate: Decimal, places: int = 2) -> str:
-    return f"{(rate * 100).quantize(Decimal(10) ** -places).normalize():f}%"
-
-
-def explain_charge(entry: ChargeEntry, contract: Contract, seq: int) -> str:
-    if entry.kind == ChargeKind.PENALTY:
-        text = _(
-            "Penalty interest %(rate)s/day on %(base)s overdue principal of installment %(seq)s "
-            "for %(days)s days (%(start)s – %(end)s): %(amount)s"
-        ) % {
-            "rate": _percent(entry.rate, 3),
-            "base": _money(entry.base_amount),
-            "seq": seq,
-            "days": entry.days,
-            "start": entry.from_date.isoformat(),
-            "end": entry.to_date.isoformat(),
-            "amount": _money(entry.amount),
-        }
-    else:
-        if contract.late_fee_kind == LateFeeKind.PERCENT:
-            rule = _("%(rate)s of the overdue installment, at most %(cap)s") % {
-                "rate": _percent(contract.late_fee_value),
-                "cap": _money(contract.late_fee_cap),
-            }
-        else:
-            rule = _("fixed fee, at most %(cap)s") % {"cap": _money(contract.late_fee_cap)}
-        text = _(
-            "Late fee for installment %(seq)s (%(rule)s), charged on %(date)s when the %(grace)s-day grace "
-            "period ended: %(amount)s"
-        ) % {
-            "seq": seq,
-            "rule": rule,
-            "date": entry.from_date.isoformat(),
-            "grace": contract.grace_days,
-            "amount": _money(entry.amount),
-        }
-    if entry.capped:
-        text += " " + _("(limited by the %(cap)s annual cost-of-credit cap)") % {
-            "cap": _percent(contract.cost_cap_annual_rate, 0)
-        }
-    return text
-
-
 def contract_charges_explained(*, contract: Contract) -> list[ChargeExplanation]:
     entries = ChargeEntry.objects.filter(contract=contract).select_related("installment").order_by("from_date", "id")
     return [
@@ -533,113 +478,28 @@ def plan_preview(
 # --- limitation of actions (12 CFR 1006.26(b); ``contracts.limitation``) ------------------------
 
 
-def limitation_periods() -> list[Period]:
-    """The whole limitation table as plain values (one query; a few dozen rows)."""
-    return [
-        Period(
-            jurisdiction=row.jurisdiction,
-            debt_type=row.debt_type,
-            years=row.years,
-            revived_by_payment=row.revived_by_payment,
-            citation=row.citation,
-            effective_from=row.effective_from,
-            effective_to=row.effective_to,
-        )
-        for row in LimitationPeriod.objects.order_by("jurisdiction", "debt_type", "effective_from", "pk")
-    ]
-
-
-def limitation_facts(*, contracts: list[Contract], on_date: dt.date) -> dict[int, LimitationFacts]:
-    """What the limitation rules need about each contract with a governing state or the manual
-    flag (the others have none): two aggregate queries for any number of contracts, none when no
-    contract needs them. The oldest due date still unpaid on ``on_date`` and the last posted
-    payment on or before it."""
-    relevant = [c for c in contracts if c.governing_state or c.time_barred_flag]
-    if not relevant:
-        return {}
-    ids = [c.pk for c in relevant]
-    first_unpaid = dict(
-        Installment.objects.filter(contract_id__in=ids, due_date__lte=on_date)
-        .filter(Q(settled_on__isnull=True) | Q(settled_on__gt=on_date))
-        .filter(Q(superseded_on__isnull=True) | Q(superseded_on__gt=on_date))
-        .order_by()
-        .values("contract_id")
-        .annotate(first=Min("due_date"))
-        .values_list("contract_id", "first")
-    )
-    last_payment = dict(
-        Payment.objects.filter(contract_id__in=ids, status=PaymentStatus.POSTED, business_date__lte=on_date)
-        .order_by()
-        .values("contract_id")
-        .annotate(last=Max("business_date"))
-        .values_list("contract_id", "last")
-    )
-    return {
-        c.pk: LimitationFacts(
-            governing_state=c.governing_state or None,
-            debt_type=c.limitation_debt_type,
-            first_unpaid_due=first_unpaid.get(c.pk),
-            last_payment=last_payment.get(c.pk),
-            flagged=c.time_barred_flag,
-        )
-        for c in relevant
-    }
-
-
-def contracts_limitation(
-    *, contracts: list[Contract], on_date: dt.date, periods: list[Period] | None = None
-) -> dict[int, Limitation]:
-    """The limitation position of every contract that has one (a governing state or the flag),
-    in at most three queries whatever the number of contracts."""
-    facts = limitation_facts(contracts=contracts, on_date=on_date)
-    if not facts:
-        return {}
-    if periods is None and any(f.governing_state for f in facts.values()):
-        periods = limitation_periods()
-    return {pk: limitation_of(f, periods or [], on_date) for pk, f in facts.items()}
-
-
-def contract_limitation(*, contract: Contract, on_date: dt.date) -> Limitation:
-    """One contract's limitation period, accrual date, time-barred date and flag on ``on_date``."""
-    found = contracts_limitation(contracts=[contract], on_date=on_date).get(contract.pk)
-    if found is not None:
-        return found
-    facts = LimitationFacts(governing_state=None, debt_type=contract.limitation_debt_type, first_unpaid_due=None)
-    return limitation_of(facts, [], on_date)
-
-
-def time_barred_contract_numbers(*, contracts: list[Contract], on_date: dt.date) -> frozenset[str]:
-    """The numbers of the contracts that are time-barred on ``on_date`` (the engine's input)."""
-    by_pk = {c.pk: c for c in contracts}
-    return frozenset(
-        by_pk[pk].number
-        for pk, limitation in contracts_limitation(contracts=contracts, on_date=on_date).items()
-        if limitation.is_time_barred
-    )
-
-
-def limitation_jurisdictions_missing(
-    *, on_date: dt.date, debt_type: str = DebtType.WRITTEN_CONTRACT, periods: list[Period] | None = None
-) -> list[str]:
-    """The jurisdictions (50 states and DC) without a period in force on ``on_date`` for the debt
-    type: a contract governed by one counts as time-barred only when staff flag it."""
-    periods = limitation_periods() if periods is None else periods
-    return [
-        state
-        for state in UsState.values
-        if period_in_force(periods, jurisdiction=state, debt_type=debt_type, on_date=on_date) is None
-    ]
-
-
 def contract_get_for_staff(*, user: User, pk: int) -> Contract:
     """A contract of a customer the staff user may see (``customer_profiles_for_staff``)."""
     from accounts.selectors import customer_profiles_for_staff
 
     contract = (
         Contract.objects.filter(pk=pk, customer__in=customer_profiles_for_staff(user=user))
-        .select_related("product", "customer")
+        .select_related("product", "terms", "customer")
         .first()
     )
     if contract is None:
         raise NotFoundError(code=ContractsError.CONTRACT_NOT_FOUND, message=_("Contract not found."))
     return contract
+
+# Explanations and the cost of credit, and limitation periods, live in their own modules;
+# their readers import them from here too.
+from .selectors_charges import CostOfCredit as CostOfCredit  # noqa: E402
+from .selectors_charges import contract_cost_of_credit as contract_cost_of_credit  # noqa: E402
+from .selectors_charges import explain_charge as explain_charge  # noqa: E402
+from .selectors_charges import terms_cost_of_credit as terms_cost_of_credit  # noqa: E402
+from .selectors_limitation import contract_limitation as contract_limitation  # noqa: E402
+from .selectors_limitation import contracts_limitation as contracts_limitation  # noqa: E402
+from .selectors_limitation import limitation_facts as limitation_facts  # noqa: E402
+from .selectors_limitation import limitation_jurisdictions_missing as limitation_jurisdictions_missing  # noqa: E402
+from .selectors_limitation import limitation_periods as limitation_periods  # noqa: E402
+from .selectors_limitation import time_barred_contract_numbers as time_barred_contract_numbers  # noqa: E402

@@ -7,11 +7,13 @@ payments, reversals, waivers and plan activations are applied by their services 
 (each brings the contract's charges up to the day before, then posts the event). What is left
 for the night is what ``ledger.close_day`` does on a day without events:
 
-- principal-days for the cost cap (every contract that still owes principal);
+- principal-days (every contract that still owes principal) and each overdue installment's
+  overdue amount-days (its principal and interest outstanding after its due date);
 - the late fee of each installment whose grace period ended the day before, once;
-- penalty interest per overdue installment on its overdue principal, rounded half-up;
-- both limited, in the engine's order (late fees first, then penalty, oldest installment
-  first), by the room under the annual cost cap;
+- penalty interest per overdue installment on its overdue principal, rounded once per run of
+  days with the same base and rate (each day adds round(b·r·d) − round(b·r·(d−1)));
+- both limited, in the engine's order (the late fee first, then penalty), by the room under the
+  installment's own cost cap (overdue amount-days × cap / 365 less what its lateness was charged);
 - days past due, bucket, status and the dated transition.
 
 The one part of ``close_day`` not done here is applying a credit balance (to amounts falling
@@ -152,20 +154,36 @@ def close_day(*, first_id: int, last_id: int, day: dt.date) -> int:
         )
         if not contracts:
             return 0
-        # 2. Their open installments already due (what is overdue, within grace or beyond).
+        # 2. Their open installments already due (what is overdue, within grace or beyond), with
+        #    tonight's overdue amount-days.
         _temp(
             cursor,
             "sw_i",
             f"""
             SELECT i.id, i.contract_id, i.due_date, i.seq, {_OP} AS op, {_OI} AS oi, i.late_fee_assessed,
-                   (i.due_date + c.grace_days < %(day)s) AS chargeable
+                   (i.due_date + c.grace_days < %(day)s) AS chargeable,
+                   i.overdue_amount_days + {_OP} + {_OI} AS oad, i.late_charges
               FROM contracts_installment i JOIN sw_c c ON c.id = i.contract_id
              WHERE i.contract_id BETWEEN %(first)s AND %(last)s
                AND i.superseded_on IS NULL AND i.due_date < %(day)s AND {_OPEN} > 0
             """,
             p,
         )
-        # 3. What tonight would charge, in the engine's order: late fees, then penalty interest.
+        # 3. What tonight would charge, in the engine's order: late fees, then penalty interest
+        #    (extending the run of the installment's last penalty entry when it ended yesterday on
+        #    the same base and rate), granted within each installment's room; then written.
+        _temp(
+            cursor,
+            "sw_l",
+            """
+            SELECT DISTINCT ON (e.installment_id) e.id, e.installment_id, e.to_date, e.base_amount, e.rate, e.days
+              FROM contracts_chargeentry e
+             WHERE e.contract_id BETWEEN %(first)s AND %(last)s
+               AND e.kind = 'penalty' AND e.installment_id IN (SELECT id FROM sw_i WHERE chargeable AND op > 0)
+             ORDER BY e.installment_id, e.to_date DESC, e.id DESC
+            """,
+            p,
+        )
         requests = _temp(
             cursor,
             "sw_r",
@@ -177,19 +195,23 @@ def close_day(*, first_id: int, last_id: int, day: dt.date) -> int:
                         WHEN c.late_fee_kind = 'percent'
                              THEN least(round((i.op + i.oi) * c.late_fee_value, 2), c.late_fee_cap)
                         ELSE 0 END AS req,
-                   c.late_fee_value AS rate
+                   c.late_fee_value AS rate, false AS ext
               FROM sw_i i JOIN sw_c c ON c.id = i.contract_id
              WHERE i.chargeable AND NOT i.late_fee_assessed
             UNION ALL
-            SELECT i.id, i.contract_id, 1, i.due_date, i.seq, round(i.op * c.penalty_daily_rate, 2),
-                   c.penalty_daily_rate
-              FROM sw_i i JOIN sw_c c ON c.id = i.contract_id
+            SELECT i.id, i.contract_id, 1, i.due_date, i.seq,
+                   CASE WHEN l.to_date = %(prev)s AND l.base_amount = i.op AND l.rate = c.penalty_daily_rate
+                        THEN round(i.op * c.penalty_daily_rate * (l.days + 1), 2)
+                             - round(i.op * c.penalty_daily_rate * l.days, 2)
+                        ELSE round(i.op * c.penalty_daily_rate, 2) END,
+                   c.penalty_daily_rate,
+                   coalesce(l.to_date = %(prev)s AND l.base_amount = i.op AND l.rate = c.penalty_daily_rate, false)
+              FROM sw_i i JOIN sw_c c ON c.id = i.contract_id LEFT JOIN sw_l l ON l.installment_id = i.id
              WHERE i.chargeable AND i.op > 0 AND c.penalty_daily_rate > 0
             """,
             p,
         )
-        if requests:
-            _charge(cursor, p)
+        _charge(cursor, p, requests)
         # 4. Days past due, bucket, status; the transition where the status changes.
         bucket, bucket_params = _bucket_case("s.dpd")
         _temp(
@@ -244,77 +266,64 @@ def close_day(*, first_id: int, last_id: int, day: dt.date) -> int:
     return contracts
 
 
-def _charge(cursor: Any, p: dict[str, Any]) -> None:
-    """Grant tonight's requests within each contract's room under the cost cap, then write the
-    installments that change and the charge entries (a day of penalty on an unchanged base
-    extends the entry that ended yesterday)."""
-    # The room: the cap on the principal-days so far, less the cost of credit so far (interest
-    # due, penalty and fees charged, less waivers; what a plan superseded counts as paid).
-    _temp(
-        cursor,
-        "sw_room",
-        """
-        SELECT c.id,
-               trunc(c.cost_cap_annual_rate * c.principal_days / 365, 2) - sum(
-                 CASE WHEN i.superseded_on IS NULL
-                      THEN CASE WHEN i.due_date <= %(day)s THEN i.interest_due - i.interest_waived ELSE 0 END
-                           + i.penalty_accrued - i.penalty_waived + i.fee_charged - i.fee_waived
-                      ELSE i.interest_paid + i.penalty_paid + i.fee_paid END) AS room
-          FROM sw_c c JOIN contracts_installment i ON i.contract_id = c.id
-         WHERE i.contract_id BETWEEN %(first)s AND %(last)s AND c.id IN (SELECT contract_id FROM sw_r)
-         GROUP BY c.id, c.cost_cap_annual_rate, c.principal_days
-        """,
-        p,
-    )
-    # Granted = what is left of the room after every earlier request, never below zero: the
-    # running sum of requests equals the running sum of grants until the room runs out.
+def _charge(cursor: Any, p: dict[str, Any], requests: int) -> None:
+    """Grant tonight's requests within each installment's room under its cost cap, then write
+    the installments that change (every overdue one gains amount-days) and the charge entries
+    (a day of penalty on an unchanged base and rate extends the entry that ended yesterday)."""
+    # Granted = what is left of the installment's room after its earlier request (the late fee
+    # comes before penalty), never below zero. The room: its overdue amount-days × cap / 365,
+    # truncated to the cent, less what its lateness has been charged so far.
     _temp(
         cursor,
         "sw_g",
         """
-        SELECT r.id, r.contract_id, r.phase, r.due_date, r.seq, r.req, r.rate, i.op,
-               greatest(0, least(r.req, room.room - coalesce(sum(r.req) OVER (
-                   PARTITION BY r.contract_id ORDER BY r.phase, r.due_date, r.seq, r.id
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) AS granted
-          FROM sw_r r JOIN sw_room room ON room.id = r.contract_id JOIN sw_i i ON i.id = r.id
+        SELECT r.id, r.contract_id, r.phase, r.due_date, r.seq, r.req, r.rate, r.ext, i.op, i.oad,
+               greatest(0, least(r.req, trunc(c.cost_cap_annual_rate * i.oad / 365, 2) - i.late_charges
+                   - coalesce(sum(r.req) OVER (
+                       PARTITION BY r.id ORDER BY r.phase ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)))
+                 AS granted
+          FROM sw_r r JOIN sw_i i ON i.id = r.id JOIN sw_c c ON c.id = r.contract_id
         """,
         p,
     )
     cursor.execute(
         """
         UPDATE contracts_installment i
-           SET penalty_accrued = i.penalty_accrued + g.penalty, fee_charged = i.fee_charged + g.fee,
-               late_fee_assessed = i.late_fee_assessed OR g.assessed
-          FROM (SELECT id, sum(CASE WHEN phase = 1 THEN granted ELSE 0 END) AS penalty,
-                       sum(CASE WHEN phase = 0 THEN granted ELSE 0 END) AS fee, bool_or(phase = 0) AS assessed
-                  FROM sw_g GROUP BY id) g
-         WHERE i.id = g.id AND i.contract_id BETWEEN %(first)s AND %(last)s
-           AND (g.penalty > 0 OR g.fee > 0 OR (g.assessed AND NOT i.late_fee_assessed))
+           SET overdue_amount_days = s.oad,
+               penalty_accrued = i.penalty_accrued + coalesce(g.penalty, 0),
+               fee_charged = i.fee_charged + coalesce(g.fee, 0),
+               late_charges = i.late_charges + coalesce(g.penalty, 0) + coalesce(g.fee, 0),
+               late_fee_assessed = i.late_fee_assessed OR coalesce(g.assessed, false)
+          FROM sw_i s
+          LEFT JOIN (SELECT id, sum(CASE WHEN phase = 1 THEN granted ELSE 0 END) AS penalty,
+                            sum(CASE WHEN phase = 0 THEN granted ELSE 0 END) AS fee, bool_or(phase = 0) AS assessed
+                       FROM sw_g GROUP BY id) g ON g.id = s.id
+         WHERE i.id = s.id AND i.contract_id BETWEEN %(first)s AND %(last)s
+           AND (s.op + s.oi > 0 OR g.penalty > 0 OR g.fee > 0 OR (g.assessed AND NOT i.late_fee_assessed))
+        """,
+        p,
+    )
+    if not requests:
+        return
+    cursor.execute(
+        """
+        UPDATE contracts_chargeentry e
+           SET to_date = %(day)s, days = e.days + 1, amount = e.amount + g.granted,
+               capped = e.capped OR g.granted < g.req, cap_amount_days = g.oad
+          FROM sw_l l JOIN sw_g g ON g.id = l.installment_id AND g.phase = 1
+         WHERE e.id = l.id AND e.contract_id BETWEEN %(first)s AND %(last)s AND g.ext
         """,
         p,
     )
     cursor.execute(
         """
-        WITH last AS (
-          SELECT DISTINCT ON (e.installment_id) e.id, e.installment_id, e.to_date, e.base_amount, e.rate, e.capped
-            FROM contracts_chargeentry e
-           WHERE e.contract_id BETWEEN %(first)s AND %(last)s
-             AND e.kind = 'penalty' AND e.installment_id IN (SELECT id FROM sw_g WHERE phase = 1 AND req > 0)
-           ORDER BY e.installment_id, e.to_date DESC, e.id DESC),
-        extended AS (
-          UPDATE contracts_chargeentry e
-             SET to_date = %(day)s, days = e.days + 1, amount = e.amount + g.granted
-            FROM last l JOIN sw_g g ON g.id = l.installment_id AND g.phase = 1
-           WHERE e.id = l.id AND e.contract_id BETWEEN %(first)s AND %(last)s
-             AND l.to_date = %(prev)s AND l.base_amount = g.op AND l.rate = g.rate
-             AND l.capped = (g.granted < g.req)
-          RETURNING e.installment_id)
         INSERT INTO contracts_chargeentry
-               (contract_id, installment_id, kind, from_date, to_date, days, base_amount, rate, amount, capped)
+               (contract_id, installment_id, kind, from_date, to_date, days, base_amount, rate, amount, capped,
+                cap_amount_days)
         SELECT g.contract_id, g.id, CASE g.phase WHEN 0 THEN 'late_fee' ELSE 'penalty' END, %(day)s, %(day)s, 1,
-               CASE g.phase WHEN 0 THEN g.req ELSE g.op END, g.rate, g.granted, g.granted < g.req
+               CASE g.phase WHEN 0 THEN g.req ELSE g.op END, g.rate, g.granted, g.granted < g.req, g.oad
           FROM sw_g g
-         WHERE g.req > 0 AND (g.phase = 0 OR g.id NOT IN (SELECT installment_id FROM extended))
+         WHERE (g.phase = 0 AND g.req > 0) OR (g.phase = 1 AND NOT g.ext)
          ORDER BY g.contract_id, g.phase, g.due_date, g.seq, g.id
         """,
         p,

@@ -19,10 +19,11 @@ from accounts.validators import cn_resident_id_check_char
 from appeals.models import CaseKind, Category, FiledVia
 from appeals.services import calendar_seed, case_file
 from cases.services import visit_schedule
-from contracts.models import Contract, Product, ProductKind, TermsVersion
+from contracts.models import Contract, CostRegime, Product, ProductKind, TermsVersion
 from contracts.schedules import add_months
 from contracts.services import (
     contract_create,
+    lpr_seed,
     payment_post,
     plan_activate,
     plan_propose,
@@ -172,6 +173,7 @@ def load_demo_data(today: dt.date | None = None) -> DemoResult:
     today = today or timezone.localdate()
     yesterday = today - dt.timedelta(days=1)  # the last night that has already happened
     calendar_seed(actor=None)  # migrate seeds it too; adds only years still missing
+    lpr_seed(actor=None)  # likewise: the published one-year LPR, for private lending's cap
     timeline = Timeline()
     result = DemoResult()
     new_customers = [c for c in DEMO_CUSTOMERS if not User.objects.filter(email=c.email).exists()]
@@ -219,7 +221,8 @@ LOAN_TERMS_ZH = (
     "二、宽限期：每期还款日后3日内还款不收取罚息和违约金。\n"
     "三、罚息：宽限期届满仍未还款的，自宽限期届满次日起按逾期本金每日0.05%计收罚息，不对利息、罚息或费用计收罚息，不计复利。\n"
     "四、违约金：每期逾期宽限期届满时收取一次，固定50元。\n"
-    "五、综合成本上限：利息、罚息与违约金合计按年化不超过24%，超出部分不予收取。\n"
+    "五、综合成本上限：年化利率按内部收益率（IRR）法计算并在合同页展示，综合年化成本不超过24%；"
+    "每期逾期后的罚息与违约金合计不超过该期逾期金额×逾期天数×24%÷365，超出部分不予收取。\n"
     "六、还款冲抵顺序：费用、罚息、利息、本金，先到期先冲抵；多付款项计入余额，自动冲抵下一期应还款项。\n"
     "七、异议与投诉：您可随时在线提出异议、投诉或申诉，处理期间相关催收暂停。"
 )
@@ -231,7 +234,8 @@ LOAN_TERMS_EN = (
     "3. Penalty interest: from the day after the grace period, 0.05% per day on overdue principal only; never on "
     "interest, penalty or fees; no compounding.\n"
     "4. Late fee: 50.00 once per installment when its grace period ends.\n"
-    "5. Cost cap: interest, penalty interest and fees together never exceed 24% a year.\n"
+    "5. Cost cap: the annualised rate (IRR method) is shown on the contract page and stays within 24%; penalty "
+    "interest and fees on an overdue installment never exceed its overdue amount x days overdue x 24% / 365.\n"
     "6. Payments pay fees, penalty, interest, then principal, oldest installment first; any excess is kept as credit.\n"
     "7. Disputes and complaints: file them online at any time; collection pauses while we look into them."
 )
@@ -266,6 +270,7 @@ DEMO_PRODUCTS: list[tuple[dict[str, object], str, str]] = [
             "late_fee_kind": "fixed",
             "late_fee_value": Decimal("50"),
             "late_fee_cap": Decimal("50.00"),
+            "cost_regime": CostRegime.LICENSED_LENDER,
         },
         LOAN_TERMS_ZH,
         LOAN_TERMS_EN,
@@ -284,6 +289,7 @@ DEMO_PRODUCTS: list[tuple[dict[str, object], str, str]] = [
             "late_fee_kind": "percent",
             "late_fee_value": Decimal("0.05"),
             "late_fee_cap": Decimal("30.00"),
+            "cost_regime": CostRegime.LICENSED_LENDER,
         },
         LOAN_TERMS_ZH,
         LOAN_TERMS_EN,
@@ -304,6 +310,9 @@ DEMO_PRODUCTS: list[tuple[dict[str, object], str, str]] = [
             "late_fee_cap": Decimal("0.00"),
             "suspension_notice_after_days": 3,
             "suspension_notice_days": 7,
+            # A repair company is no lender: private lending's four times the one-year LPR (3.00 %).
+            "cost_regime": CostRegime.PRIVATE_LENDING,
+            "cost_cap_annual_rate": Decimal("0.12"),
         },
         SERVICE_TERMS_ZH,
         SERVICE_TERMS_EN,

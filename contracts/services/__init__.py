@@ -23,6 +23,7 @@ from .limitation import (
 from .payments import credit_refund, payment_post, payment_reverse
 from .plans import plan_activate, plan_approve, plan_cancel, plan_propose, plan_reject
 from .promises import promise_record
+from .rates import lpr_seed
 from .service_state import service_notice_give, service_restore, service_restore_if_cured, service_suspend
 from .sweep import delinquency_sweep, delinquency_sweep_range
 from .terms import contract_create, terms_publish
@@ -40,6 +41,7 @@ __all__ = [
     "legal_action_check",
     "limitation_period_check",
     "limitation_period_save",
+    "lpr_seed",
     "payment_post",
     "payment_reverse",
     "plan_activate",

@@ -16,9 +16,11 @@ from audit.services import audit_record
 from core.dates import business_today
 from core.errors import ApplicationError
 
+from .. import cost_cap
 from ..codes import ContractsAction, ContractsError
-from ..models import Contract, DebtType, Installment, Product, TermsVersion
-from ..schedules import add_months, build_schedule
+from ..irr import IrrUndefined, annualised_rate, schedule_flows
+from ..models import Contract, CostRegime, DebtType, Installment, Product, TermsVersion
+from ..schedules import ScheduleMethod, add_months, build_schedule
 from ._common import ZERO
 from .limitation import governing_law_clean
 
@@ -34,6 +36,7 @@ TERMS_PARAMETER_FIELDS = [
     "suspension_notice_days",
     "charge_off_dpd",
     "plan_break_days",
+    "cost_regime",
 ]
 
 
@@ -46,14 +49,27 @@ def _terms_parameters(product: Product) -> dict[str, Any]:
         annual_interest_rate=product.annual_interest_rate,
         plan_min_months=product.plan_min_months,
         plan_max_months=product.plan_max_months,
+        state_caps=cost_cap.state_caps_snapshot(product.state_caps.all()),
     )
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in params.items()}
 
 
 @transaction.atomic
 def terms_publish(*, actor: User | None, product: Product, text_zh: str, text_en: str = "") -> TermsVersion:
-    """A new, immutable terms version: the text customers accept, with today's parameters."""
+    """A new, immutable terms version: the text customers accept, with today's parameters.
+
+    Refused when the product's cost cap or its interest rate is above its regime's cap today
+    (24 % for a licensed lender, four times today's one-year LPR for private lending, the lowest
+    selected state cap for a US product); signing checks again on the signing date."""
     product = Product.objects.select_for_update().get(pk=product.pk)
+    basis = cost_cap.regime_cap(
+        regime=product.cost_regime,
+        on=timezone.localdate(),
+        state_caps=cost_cap.state_caps_snapshot(product.state_caps.all()),
+    )
+    cost_cap.check_within_regime(
+        basis=basis, cost_cap=product.cost_cap_annual_rate, annual_rate=product.annual_interest_rate
+    )
     last = product.terms_versions.order_by("-version").first()
     version = TermsVersion.objects.create(
         product=product,
@@ -89,7 +105,11 @@ def contract_create(
     limitation_debt_type: str = DebtType.WRITTEN_CONTRACT,
 ) -> Contract:
     """Open a contract on the exact terms version the customer accepted. ``governing_state``: the
-    US state whose law governs it (its limitation period applies), None under Chinese law."""
+    US state whose law governs it (its limitation period applies), None under Chinese law.
+
+    The contract's cost cap is the terms' cap, never above the regime's on the signing date
+    (private lending: four times the one-year LPR then in force, recorded on the contract); a
+    schedule whose IRR-based annual rate is above the regime's cap is refused."""
     product = terms.product
     governing_state, limitation_debt_type = governing_law_clean(governing_state, limitation_debt_type)
     if not product.min_term <= term <= product.max_term:
@@ -114,6 +134,19 @@ def contract_create(
         )
     except (ValueError, TypeError) as exc:
         raise ApplicationError(code=ContractsError.INVALID_SCHEDULE, message=str(exc)) from exc
+    signed = signed_at or timezone.now()
+    basis = cost_cap.regime_cap(
+        regime=params.get("cost_regime", CostRegime.LICENSED_LENDER),
+        on=timezone.localdate(signed),
+        state_caps=params.get("state_caps", []),
+    )
+    cap = basis.contract_cap(Decimal(params["cost_cap_annual_rate"]))
+    if params["schedule_method"] != ScheduleMethod.SUBSCRIPTION:
+        try:
+            irr_rate: Decimal | None = annualised_rate(schedule_flows(principal, [ln.total for ln in lines]))
+        except IrrUndefined:
+            irr_rate = None
+        cost_cap.check_within_regime(basis=basis, cost_cap=cap, annual_rate=irr_rate)
     contract = Contract.objects.create(
         # Dated by the business day (Asia/Shanghai), the date every page shows, not the UTC one.
         number=number or f"FD{business_today():%Y%m%d}{customer.pk:06d}{Contract.objects.count() + 1:06d}",
@@ -129,13 +162,17 @@ def contract_create(
         schedule_method=params["schedule_method"],
         start_date=start_date,
         first_due_date=first_due,
-        signed_at=signed_at or timezone.now(),
+        signed_at=signed,
         grace_days=int(params["grace_days"]),
         penalty_daily_rate=Decimal(params["penalty_daily_rate"]),
         late_fee_kind=params["late_fee_kind"],
         late_fee_value=Decimal(params["late_fee_value"]),
         late_fee_cap=Decimal(params["late_fee_cap"]),
-        cost_cap_annual_rate=Decimal(params["cost_cap_annual_rate"]),
+        cost_cap_annual_rate=cap,
+        cost_regime=basis.regime,
+        cost_cap_lpr=basis.lpr_rate,
+        cost_cap_lpr_published_on=basis.lpr_published_on,
+        cost_cap_states=",".join(basis.states),
         allocation_order=list(params["allocation_order"]),
         suspension_notice_after_days=int(params["suspension_notice_after_days"]),
         suspension_notice_days=int(params["suspension_notice_days"]),

@@ -24,7 +24,7 @@ from core.errors import ApplicationError
 from tests.accounts.factories import make_customer, make_staff
 from tests.conftest import login, login_verified_staff
 from tests.contracts.evidence_files import minimal_pdf
-from tests.contracts.factories import make_contract
+from tests.contracts.factories import UNCAPPED, make_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def pdf(name: str = "receipt.pdf", size: int | None = None) -> SimpleUploadedFil
 
 def overdue(customer=None):
     """A contract whose first installments are overdue, with late fees charged."""
-    contract = make_contract(customer=customer, start_date=dt.date(2026, 1, 1))
+    contract = make_contract(customer=customer, start_date=dt.date(2026, 1, 1), **UNCAPPED)
     delinquency_sweep_range(business_date=dt.date(2026, 4, 1), first_id=contract.pk, last_id=contract.pk)
     contract.refresh_from_db()
     return contract

@@ -33,14 +33,14 @@ from notices.models import Notice, NoticeStatus
 from notices.services import notice_deliver
 from tests.accounts.factories import make_customer, make_staff
 from tests.contracts.evidence_files import minimal_pdf
-from tests.contracts.factories import make_contract
+from tests.contracts.factories import UNCAPPED, make_contract
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def overdue(days_after_first_due: int = 20, **kwargs):
-    contract = make_contract(start_date=dt.date(2026, 1, 1), **kwargs)
+    contract = make_contract(start_date=dt.date(2026, 1, 1), **{**UNCAPPED, **kwargs})
     sweep(contract, dt.date(2026, 2, 1) + dt.timedelta(days=days_after_first_due))
     contract.refresh_from_db()
     return contract

@@ -7,11 +7,17 @@ import itertools
 from decimal import Decimal
 
 from accounts.models import CustomerProfile
-from contracts.models import Contract, Product, ProductKind
+from contracts.models import Contract, CostRegime, Product, ProductKind
 from contracts.services import contract_create, terms_publish
 from tests.accounts.factories import make_customer
 
 _n = itertools.count(1)
+
+# A product whose cost cap never binds in a test's scenario (a US product with no state cap
+# selected and the largest contractual cap the field holds): for tests about payments, plans and
+# disputes whose scenario charges the full fixed 50.00 late fee a few days after a due date, which
+# the per-installment cap (overdue amount x days x rate / 365) would otherwise cut.
+UNCAPPED: dict[str, object] = {"cost_regime": CostRegime.US_STATE, "cost_cap_annual_rate": Decimal("9.999999")}
 
 TERMS_TEXT_ZH = "借款合同条款：到期日、宽限期3天、罚息日利率0.05%（仅按逾期本金计算）、违约金每期50元。"
 TERMS_TEXT_EN = (

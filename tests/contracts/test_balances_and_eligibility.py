@@ -6,12 +6,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from contracts.models import ProductKind, ServiceState
+from contracts.models import ChargeEntry, ProductKind, ServiceState
 from contracts.selectors import (
     contract_balance,
     contract_charges_explained,
     contract_get_for_user,
     customer_overview,
+    explain_charge,
     service_eligibility,
 )
 from contracts.services import (
@@ -21,6 +22,7 @@ from contracts.services import (
     service_restore,
 )
 from core.errors import ApplicationError, NotFoundError
+from core.money import quantize_money
 from tests.accounts.factories import make_customer
 from tests.contracts.factories import make_contract
 
@@ -44,9 +46,11 @@ def test_balance_splits_components_into_overdue_due_now_and_not_yet_due():
     assert balance.components["interest"].overdue == first.interest_due
     assert balance.components["principal"].due_now == second.principal_due
     assert balance.components["interest"].not_yet_due > 0
-    # Penalty: first installment's grace ended 2026-02-04 → 2026-02-05 .. 2026-03-01 = 25 days at 0.38.
-    assert balance.components["penalty"].overdue == Decimal("0.38") * 25
-    assert balance.components["fee"].overdue == Decimal("50.00")
+    # The late fee (02-05, 4 days overdue) is cut to installment 1's cost cap then:
+    # 916.80 x 4 days x 24 % / 365 = 2.41. Penalty runs 02-05 .. 03-01 (25 days) on 766.80 at
+    # 0.05 %, rounded once: 9.59, less the first day (0.38) that found no room left: 9.21.
+    assert balance.components["penalty"].overdue == Decimal("9.21")
+    assert balance.components["fee"].overdue == Decimal("2.41")
     assert balance.days_past_due == 28
     assert balance.next_due_date == second.due_date
     assert balance.payoff == balance.total - balance.components["interest"].not_yet_due
@@ -61,6 +65,31 @@ def test_charges_are_explained_in_plain_language():
     assert any("Late fee for installment 1" in t and "3-day grace" in t for t in texts)
     penalty = next(t for t in texts if t.startswith("Penalty interest"))
     assert "0.05%/day" in penalty and "766.80" in penalty and "for 12 days" in penalty
+    # Every formula reproduces its amount: base x rate x days rounded once; where the cost cap
+    # cut the charge, the text says so, gives what was charged and names the rule.
+    for entry in ChargeEntry.objects.filter(contract=contract):
+        with translation.override("en"):
+            text = explain_charge(entry, contract, entry.installment.seq)
+        if entry.kind == "penalty":
+            formula = quantize_money(entry.base_amount * entry.rate * entry.days)
+            assert f"766.80 × 0.05% × {entry.days} = {formula:,}" in text
+        assert entry.capped  # the late fee took installment 1's room on 02-05
+        assert f"of which {entry.amount:,} charged" in text
+        assert "Limited by the cost cap (licensed lender: comprehensive annualised cost within 24%" in text
+        assert "916.80 a day on average" in text
+
+
+def test_an_uncapped_penalty_formula_is_exactly_its_amount():
+    """708.96-style regression: 766.80 x 0.05 % x 12 = 4.6008 -> 4.60, not 12 x 0.38 = 4.56."""
+    contract = make_contract(start_date=dt.date(2026, 1, 1), late_fee_kind="none", late_fee_value=Decimal("0"))
+    sweep(contract, dt.date(2026, 2, 16))
+    (entry,) = ChargeEntry.objects.filter(contract=contract)
+    assert (entry.days, entry.capped, entry.amount) == (12, False, Decimal("4.60"))
+    with translation.override("en"):
+        text = explain_charge(entry, contract, 1)
+    assert "766.80 × 0.05% × 12 = 4.60 (rounded once, to the cent)" in text
+    with translation.override("zh-hans"):
+        assert "766.80 × 0.05% × 12 = 4.60" in explain_charge(entry, contract, 1)
 
 
 @pytest.mark.parametrize("installments", [3, 24])

@@ -142,11 +142,11 @@ class Live:
             current = self.state.accrued_through + dt.timedelta(days=1)
             self.allocations.extend(ledger.apply_credit(self.state, self.terms, current))
             self.assert_sound()
-            cost_before = ledger.cost_so_far(self.state, current)
+            before = {i.key: i.late_charges for i in self.state.active_installments()}
             charges = ledger.accrue_day(self.state, self.terms, current)
             self.charges.extend(charges)
             if self.check:
-                self.assert_charges_within_caps(charges, cost_before, current)
+                self.assert_charges_within_caps(charges, before, current)
             self.assert_sound()
 
     def apply(self, event: ledger.Event) -> None:
@@ -165,19 +165,30 @@ class Live:
         assert all(lot.amount > ZERO for lot in self.state.credit), self.state.credit
         assert self.state.credit_balance >= ZERO
 
-    def assert_charges_within_caps(self, charges: list[ledger.Charge], cost_before: Decimal, day: dt.date) -> None:
-        cap = ledger.cost_cap(self.terms, self.state.principal_days)
-        granted = sum((c.amount for c in charges), ZERO)
-        # What the day may add is the room left under the cap (none when interest alone is above it).
-        assert granted <= max(cap - cost_before, ZERO), (day, granted, cap, cost_before)
-        if granted > ZERO:
-            assert ledger.cost_so_far(self.state, day) <= cap
+    def assert_charges_within_caps(
+        self, charges: list[ledger.Charge], before: dict[int, Decimal], day: dt.date
+    ) -> None:
+        """Per installment: what its lateness was charged stays under its own cap (overdue
+        amount-days × annual cap / 365); the day adds at most the room it had."""
+        granted: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for c in charges:
+            granted[c.installment_key] += c.amount
+        for inst in self.state.active_installments():
+            cap = ledger.installment_cap(self.terms, inst)
+            added = inst.late_charges - before.get(inst.key, ZERO)
+            assert added == granted[inst.key], (day, inst.key)
+            if added > ZERO:
+                assert inst.late_charges <= cap, (day, inst.key, inst.late_charges, cap)
+            if inst.due_date >= day:
+                assert inst.overdue_amount_days == ZERO and inst.late_charges == ZERO
         for c in charges:
             assert c.amount >= ZERO
-            assert c.amount <= (c.base_amount if c.kind == "late_fee" else quantize_money(c.base_amount * c.rate))
             if c.kind == "late_fee":
+                assert c.amount <= c.base_amount
                 assert c.amount <= self.terms.late_fee_cap
                 assert c.base_amount <= self.terms.late_fee_cap
+            else:  # one day of a run rounded once: round(b·r·d) − round(b·r·(d−1)) ≤ round(b·r) + 0.01
+                assert c.amount <= quantize_money(c.base_amount * c.rate) + D("0.01")
 
 
 def live_run(history: dict[str, object], *, skip: int | None = None, check: bool = True) -> Live:
@@ -293,7 +304,8 @@ def test_replay_without_a_payment_equals_the_history_that_never_had_it(
 
 @st.composite
 def overdue_state_st(draw: st.DrawFn) -> tuple[ledger.Terms, ledger.State, dt.date]:
-    """A state on some day with installments in every condition, and a cap that never binds."""
+    """A state on some day with installments in every condition, and a cap that never binds
+    (every installment has been overdue long enough for a 1000 % cap to leave ample room)."""
     terms = draw(terms_st(cost_cap=D("1000")))
     day = START + dt.timedelta(days=draw(st.integers(40, 200)))
     installments = []
@@ -313,6 +325,7 @@ def overdue_state_st(draw: st.DrawFn) -> tuple[ledger.Terms, ledger.State, dt.da
                 penalty_accrued=draw(cents(0, 10_000)),
                 fee_charged=draw(cents(0, 10_000)),
                 late_fee_assessed=draw(st.booleans()),
+                overdue_amount_days=D(10_000_000),
             )
         )
     state = ledger.State(
@@ -405,10 +418,12 @@ def two_installments() -> list[ledger.Inst]:
 
 
 def test_penalty_and_late_fee_start_the_day_after_grace() -> None:
-    state, result = ledger.replay(simple_terms(), two_installments(), [], through=dt.date(2026, 2, 5))
+    terms = simple_terms(late_fee_value=D("5"))
+    state, result = ledger.replay(terms, two_installments(), [], through=dt.date(2026, 2, 5))
     first = state.by_key(1)
-    # Grace ends 02-04; 02-05 is the first charged day: one late fee and one day of penalty.
-    assert first.fee_charged == D("50.00")
+    # Grace ends 02-04; 02-05 is the first charged day: one late fee and one day of penalty
+    # (10,200.00 overdue for 4 days at 24 % leaves 26.82 of room, enough for both).
+    assert first.fee_charged == D("5.00")
     assert first.penalty_accrued == D("5.00")
     assert [(c.kind, c.on_date) for c in result.charges] == [
         ("late_fee", dt.date(2026, 2, 5)),
@@ -417,16 +432,64 @@ def test_penalty_and_late_fee_start_the_day_after_grace() -> None:
 
 
 def test_cost_cap_stops_penalty_and_fee() -> None:
-    # A 1 % annual cap leaves almost no room: interest alone exceeds it, so nothing accrues.
+    # A 1 % annual cap: each installment's lateness is charged at most its overdue amount x days
+    # overdue x 1 % / 365. Installment 1 (10,200.00 overdue from 02-02 to 04-30, 88 days):
+    # 897,600.00 amount-days -> 24.59; installment 2 (10,100.00, 03-02 to 04-30, 60 days): 16.60.
     state, result = ledger.replay(
         simple_terms(cost_cap_annual_rate=D("0.01")), two_installments(), [], through=dt.date(2026, 4, 30)
     )
-    assert all(i.penalty_accrued == ZERO and i.fee_charged == ZERO for i in state.installments)
-    assert result.charges and all(c.capped and c.amount == ZERO for c in result.charges)
+    first, second = state.by_key(1), state.by_key(2)
+    assert first.overdue_amount_days == D("897600.00") and second.overdue_amount_days == D("606000.00")
+    assert first.fee_charged + first.penalty_accrued == first.late_charges == D("24.59")
+    assert second.fee_charged + second.penalty_accrued == second.late_charges == D("16.60")
+    # The late fee took the room there was on its day (4 days overdue): 10,200 x 4 x 1 % / 365.
+    assert first.fee_charged == D("1.11")
+    assert all(c.capped for c in result.charges)
+
+
+def test_per_installment_cap_ignores_the_rest_of_the_loan() -> None:
+    """The cap measures the overdue installment, not the whole loan's principal-days: a 250.00
+    installment 4 days late on a 3,999.00 BNPL (5 % late fee, at most 30.00; 0.03 %/day) may be
+    charged at most 250 x 4 x 24 % / 365 = 0.65, not 12.58 (459 % annualised on 250.00)."""
+    terms = ledger.Terms(
+        start_date=START,
+        grace_days=3,
+        penalty_daily_rate=D("0.0003"),
+        late_fee_kind="percent",
+        late_fee_value=D("0.05"),
+        late_fee_cap=D("30.00"),
+        cost_cap_annual_rate=D("0.24"),
+    )
+    schedule = [
+        ledger.Inst(1, 1, dt.date(2026, 2, 1), D("250.00"), ZERO),
+        ledger.Inst(2, 2, dt.date(2026, 3, 1), D("3749.00"), ZERO),
+    ]
+    state, result = ledger.replay(terms, schedule, [], through=dt.date(2026, 2, 5))
+    first = state.by_key(1)
+    assert first.fee_charged + first.penalty_accrued == D("0.65")
+    annualised = (first.late_charges / D("250.00")) * 365 / 4
+    assert annualised <= D("0.24")
+    assert [(c.kind, c.amount, c.capped) for c in result.charges] == [
+        ("late_fee", D("0.65"), True),
+        ("penalty", ZERO, True),
+    ]
+
+
+def test_penalty_is_rounded_once_per_run() -> None:
+    """708.96 x 0.05 % x 61 days = 21.6228 -> 21.62 (not 61 x round(0.35448) = 21.35)."""
+    terms = simple_terms(late_fee_kind="none", late_fee_value=D("0"), cost_cap_annual_rate=D("1"), grace_days=0)
+    schedule = [ledger.Inst(1, 1, dt.date(2026, 2, 1), D("708.96"), ZERO)]
+    state, result = ledger.replay(terms, schedule, [], through=dt.date(2026, 4, 3))
+    assert state.by_key(1).penalty_accrued == D("21.62")
+    assert len(result.charges) == 61
+    assert sum((c.amount for c in result.charges), ZERO) == quantize_money(D("708.96") * D("0.0005") * 61)
 
 
 def test_percent_late_fee_is_limited_by_the_cap() -> None:
-    terms = simple_terms(late_fee_kind="percent", late_fee_value=D("0.10"), late_fee_cap=D("30.00"))
+    # A 100 % cost cap leaves room (111.78 after 4 days) so that only the late-fee cap binds.
+    terms = simple_terms(
+        late_fee_kind="percent", late_fee_value=D("0.10"), late_fee_cap=D("30.00"), cost_cap_annual_rate=D("1")
+    )
     state, _ = ledger.replay(terms, two_installments(), [], through=dt.date(2026, 2, 5))
     assert state.by_key(1).fee_charged == D("30.00")  # 10 % of 10200.00 is 1020.00, capped at 30.00
 
@@ -444,7 +507,10 @@ def test_percent_late_fee_is_limited_by_the_cap() -> None:
 def test_payment_follows_the_allocation_order(order: tuple[str, ...], expected: dict[str, Decimal]) -> None:
     payment = ledger.PaymentEvent(PAYMENT_KEYS, dt.date(2026, 2, 7), D("100.00"))
     _, result = ledger.replay(
-        simple_terms(allocation_order=order), two_installments(), [payment], through=dt.date(2026, 2, 6)
+        simple_terms(allocation_order=order, cost_cap_annual_rate=D("1")),
+        two_installments(),
+        [payment],
+        through=dt.date(2026, 2, 6),
     )
     got = {a.component: a.amount for a in result.allocations if a.payment_key == PAYMENT_KEYS}
     assert got == expected

@@ -36,7 +36,7 @@ from contracts.services import (
 )
 from core.errors import ApplicationError
 from tests.accounts.factories import make_staff
-from tests.contracts.factories import make_contract, make_product
+from tests.contracts.factories import UNCAPPED, make_contract, make_product
 from tests.contracts.ledger_helpers import (
     ZERO,
     assert_same,
@@ -161,7 +161,7 @@ def test_catch_up_sweep_equals_sweeping_every_day():
 )
 def test_any_sweep_schedule_gives_the_daily_ledger(sweep_dates):
     """Payments, a waiver of penalty and a reversal interleaved with sweeps on arbitrary nights."""
-    product = make_product()
+    product = make_product(**UNCAPPED)
     irregular, daily = (
         make_contract(product=product, start_date=START),
         make_contract(product=product, start_date=START),
@@ -380,7 +380,7 @@ PLAN_DAY = dt.date(2026, 3, 11)
 
 def overdue_contract_with_plan(*, months=3, **propose):
     agent = make_staff(Role.AGENT)
-    contract = make_contract(start_date=START)
+    contract = make_contract(start_date=START, **UNCAPPED)
     sweep(contract, PLAN_DAY - dt.timedelta(days=1))
     plan = plan_propose(actor=agent, contract_id=contract.pk, months=months, on=PLAN_DAY, **propose)
     return agent, contract, plan
@@ -451,7 +451,7 @@ def test_plan_kept_when_every_plan_installment_is_paid():
 def test_waiver_plan_needs_approval_by_another_supervisor():
     supervisor, other_supervisor = make_staff(Role.SUPERVISOR), make_staff(Role.SUPERVISOR)
     agent = make_staff(Role.AGENT)
-    contract = make_contract(start_date=START)
+    contract = make_contract(start_date=START, **UNCAPPED)
     sweep(contract, PLAN_DAY - dt.timedelta(days=1))
     before = installments(contract)
     penalty = sum((r.penalty_accrued for r in before), ZERO)

@@ -96,7 +96,7 @@ EQUALITY_SETTINGS = settings(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
-CHARGE_FIELDS = ["kind", "from_date", "to_date", "days", "base_amount", "rate", "amount", "capped"]
+CHARGE_FIELDS = ["kind", "from_date", "to_date", "days", "base_amount", "rate", "amount", "capped", "cap_amount_days"]
 STATUS_FIELDS = ["status", "days_past_due", "bucket", "delinquency_episode", "delinquent_since"]
 SERVICE_FIELDS = ["service_state", "service_notice_date", "service_effective_date", "service_suspended_since"]
 WAIVER_KINDS = ["waive_penalty", "waive_fee", "waive_interest", "write_down_principal"]
@@ -888,13 +888,14 @@ def test_a_seeded_divergence_is_reported(seeded):
         (entry,) = seeded_on
         later = entry.to_date + dt.timedelta(days=1)
         row = ("#1", "penalty", entry.from_date, entry.to_date, entry.days, entry.base_amount, entry.rate, entry.amount)
+        capped = (entry.capped, entry.cap_amount_days)
         shifted = copy.copy(entry)
         shifted.to_date = later
         assert diff == [
             f"contract 1: charge explanations: only in production {explain_charge(shifted, entry.contract, 1)!r} x1",
             f"contract 1: charge explanations: only in the reference {explain_charge(entry, entry.contract, 1)!r} x1",
-            f"contract 1: charges: only in production {(*row[:3], later, *row[4:], entry.capped)!r} x1",
-            f"contract 1: charges: only in the reference {(*row, entry.capped)!r} x1",
+            f"contract 1: charges: only in production {(*row[:3], later, *row[4:], *capped)!r} x1",
+            f"contract 1: charges: only in the reference {(*row, *capped)!r} x1",
         ]
 
 
