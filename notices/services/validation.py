@@ -169,7 +169,7 @@ def validation_notice_issue(
     notice = ValidationNotice.objects.create(
         contract=contract,
         customer=profile,
-        reference=f"VN-{contract.number}",
+        reference=f"VN{contract.pk:08d}",
         locale=locale,
         channel=channel,
         currency=contract.currency,
