@@ -230,20 +230,28 @@ def validation_notice_issue(
     return notice
 
 
-def validation_notices_due(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
+def validation_notices_due(
+    *,
+    now: dt.datetime | None = None,
+    business_date: dt.date | None = None,
+    first_id: int | None = None,
+    last_id: int | None = None,
+    limit: int = 1000,
+) -> list[int]:
     """Issue the notice of every US debt in collection that has none yet (idempotent: one per
-    contract, each in its own transaction). Returns the contracts given a notice."""
+    contract, each in its own transaction or savepoint). The nightly range runs it after the
+    sweep and before the ladder, so the notice is normally the initial communication; beat runs
+    it every 15 minutes for anything else (well within five days of an initial communication).
+    Returns the contracts given a notice."""
     now = now or timezone.now()
-    contract_ids = list(
-        Contract.objects.filter(
-            customer__jurisdiction=Jurisdiction.US_REGF, delinquency_episode__gt=0, validation_notice__isnull=True
-        )
-        .exclude(status=ContractStatus.PAID_OFF)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    candidates = Contract.objects.filter(
+        customer__jurisdiction=Jurisdiction.US_REGF, delinquency_episode__gt=0, validation_notice__isnull=True
+    ).exclude(status=ContractStatus.PAID_OFF)
+    if first_id is not None and last_id is not None:
+        candidates = candidates.filter(pk__gte=first_id, pk__lte=last_id)
+    contract_ids = list(candidates.order_by("pk").values_list("pk", flat=True)[:limit])
     for contract_id in contract_ids:
-        validation_notice_issue(actor=None, contract_id=contract_id, now=now)
+        validation_notice_issue(actor=None, contract_id=contract_id, now=now, business_date=business_date)
     return contract_ids
 
 

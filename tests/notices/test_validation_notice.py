@@ -174,8 +174,7 @@ def _amount(value: Decimal) -> str:
     return f"${value:,.2f}"
 
 
-def test_the_mailed_pdf_has_form_b1_required_fields_for_a_generated_debt(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_the_mailed_pdf_has_form_b1_required_fields_for_a_generated_debt():
     contract = us_debt()
     record = validation_notice_issue(actor=None, contract_id=contract.pk, business_date=TODAY, now=at(TODAY, 10))
     assert record.channel == "letter"  # no E-SIGN consent: by mail (12 CFR 1006.42(b))
@@ -233,8 +232,7 @@ def test_issue_is_idempotent_and_only_for_regulation_f_customers():
     assert not ValidationNotice.objects.filter(contract=cn).exists()
 
 
-def test_the_stated_period_never_shrinks_when_the_notice_leaves_later(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_the_stated_period_never_shrinks_when_the_notice_leaves_later():
     contract = us_debt()
     issued = dt.date(2026, 3, 16)
     record = validation_notice_issue(actor=None, contract_id=contract.pk, business_date=issued, now=at(issued, 10))
