@@ -35,8 +35,8 @@ from contracts.services import delinquency_sweep_range
 from ..codes import NoticesAction
 from ..ladder_inputs import CATCH_UP_DAYS
 from ..models import NightlyRange, NightlyRun
-from .validation import validation_notices_due
 from .ladder import ladder_range_write
+from .validation import validation_notices_due
 
 logger = logging.getLogger(__name__)
 

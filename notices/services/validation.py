@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel, ContactPreference, CustomerProfile, Jurisdiction, User
@@ -99,7 +99,8 @@ def _outbox_row(
     """An outbox row with its text and its verdict (pending, deferred or dropped), audited."""
     recipient = recipient_for(profile, channel)
     if channel in (ContactChannel.EMAIL, ContactChannel.SMS):
-        body = f"{body}\n\n{opt_out_text(channel)}"
+        with translation.override("en"):  # US notices are in English or Spanish, never Chinese
+            body = f"{body}\n\n{opt_out_text(channel)}"
     verdict = contact_judge(profile=profile, contract=contract, proposed=_proposal(purpose, channel, recipient, now))
     if verdict.allowed:
         status, next_at = NoticeStatus.PENDING, now
