@@ -13,7 +13,7 @@ from accounts.services import customer_pii_view
 from appeals.selectors import calendar_unofficial_years_ahead
 from audit.selectors import audit_seal_status
 from core.selectors import heartbeat_get
-from notices.selectors import nightly_run_latest
+from notices.selectors import nightly_run_latest, validation_notices_for_profile
 
 
 @staff_required()
@@ -43,4 +43,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pii = None
     if request.user.has_perm(VIEW_PII):
         pii = customer_pii_view(actor=request.user, profile=profile, purpose="staff_customer_page")  # type: ignore[arg-type]
-    return render(request, "staff/customer_detail.html", {"profile": profile, "pii": pii})
+    return render(
+        request,
+        "staff/customer_detail.html",
+        {"profile": profile, "pii": pii, "validation_notices": validation_notices_for_profile(profile=profile)},
+    )

@@ -22,7 +22,16 @@ from core.errors import NotFoundError
 from core.money import format_money
 
 from .codes import NoticesError
-from .models import ContactAttempt, InAppMessage, NightlyRun, Notice, NoticeStatus, NoticeTemplate
+from .models import (
+    ContactAttempt,
+    InAppMessage,
+    NightlyRun,
+    Notice,
+    NoticeStatus,
+    NoticeTemplate,
+    ValidationNotice,
+    ValidationResponse,
+)
 
 DEADLINE_DAYS = 7
 LAWYER_GRACE_DAYS = 15
@@ -177,3 +186,32 @@ def mail_viewer_items(*, limit: int = 200) -> list[MailItem]:
             )
     items.sort(key=lambda item: item.modified, reverse=True)
     return items[:limit]
+
+
+# --- validation notices (US) ------------------------------------------------------------------
+def validation_notice_for_customer(*, profile: CustomerProfile, contract_pk: int) -> ValidationNotice:
+    """The customer's own notice of one of their contracts (not-found for anyone else's)."""
+    record = (
+        ValidationNotice.objects.select_related("contract", "notice")
+        .filter(contract_id=contract_pk, customer=profile)
+        .first()
+    )
+    if record is None:
+        raise NotFoundError(code=NoticesError.VALIDATION_NOTICE_NOT_FOUND, message=_("No validation notice."))
+    return record
+
+
+def validation_notice_for_contract(*, contract: Contract) -> ValidationNotice | None:
+    return ValidationNotice.objects.filter(contract=contract).first()
+
+
+def validation_notice_get_for_staff(*, pk: int) -> tuple[ValidationNotice, list[ValidationResponse]]:
+    record = ValidationNotice.objects.select_related("contract", "customer", "notice").filter(pk=pk).first()
+    if record is None:
+        raise NotFoundError(code=NoticesError.VALIDATION_NOTICE_NOT_FOUND, message=_("No validation notice."))
+    responses = list(record.responses.select_related("hold", "verification_notice", "recorded_by"))
+    return record, responses
+
+
+def validation_notices_for_profile(*, profile: CustomerProfile) -> list[ValidationNotice]:
+    return list(ValidationNotice.objects.filter(customer=profile).select_related("contract", "notice"))

@@ -27,7 +27,12 @@ from contracts.services import plan_propose
 from core.dates import business_today
 from core.errors import ApplicationError, NotFoundError
 from core.forms import form_add_application_error
-from notices.selectors import customer_banners, customer_messages, customer_notice_get
+from notices.selectors import (
+    customer_banners,
+    customer_messages,
+    customer_notice_get,
+    validation_notice_for_contract,
+)
 from notices.services import notice_mark_read
 from portal.codes import PortalError
 
@@ -77,6 +82,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "charges": charges_by_installment(contract=contract),
             "payments": list(contract_payments(contract=contract)),
             "plans": list(contract.plans.order_by("-created_at")),
+            "validation_notice": validation_notice_for_contract(contract=contract),
             "letters": list(
                 customer_messages(profile=contract.customer).filter(contract=contract).exclude(document="")
             ),
