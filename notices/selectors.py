@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import ContactChannel, CustomerProfile
+from accounts.models import ContactChannel, CustomerProfile, Jurisdiction
 from contracts.models import Contract
 from contracts.selectors import Balance, contract_balance
 from core.errors import NotFoundError
@@ -202,6 +202,9 @@ def validation_notice_for_customer(*, profile: CustomerProfile, contract_pk: int
 
 
 def validation_notice_for_contract(*, contract: Contract) -> ValidationNotice | None:
+    """The contract's validation notice; only Regulation F customers have one (no query else)."""
+    if contract.customer.jurisdiction != Jurisdiction.US_REGF:
+        return None
     return ValidationNotice.objects.filter(contract=contract).first()
 
 

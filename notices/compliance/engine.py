@@ -59,6 +59,7 @@ from notices.compliance.scenarios import Expectation as Expectation
 from notices.compliance.scenarios import matches_expectation as matches_expectation
 from notices.compliance.scenarios import parse_expectation as parse_expectation
 from notices.compliance.scenarios import parse_scenario as parse_scenario
+from notices.compliance.validation_rules import validation_notice_reasons
 
 _REASON_ORDER: Final = {code: index for index, code in enumerate(ReasonCode)}
 
@@ -169,74 +170,8 @@ class _Check:
         if self.rules.applies_regf_place_and_media and to_debtor:
             reasons |= self._place_and_media_reasons()
         if self.rules.applies_regf_validation_notice and to_debtor:
-            reasons |= self._validation_notice_reasons()
+            reasons |= validation_notice_reasons(consumer, self.history, proposed)
         return reasons
-
-    def _validation_notice_reasons(self) -> set[ReasonCode]:
-        """12 CFR 1006.34(a)(1): the validation notice is the initial communication or follows
-        it within five days; no other collection communication in between. 1006.42: the notice
-        goes electronically only with the consumer's E-SIGN consent or when the consumer used
-        that email address or number to communicate with the collector (a safe harbour)."""
-        proposed, consumer = self.proposed, self.consumer
-        if proposed.purpose == Purpose.VALIDATION_NOTICE:
-            if (
-                proposed.channel in ELECTRONIC_CHANNELS
-                and not consumer.esign_consent
-                and not self._consumer_used_endpoint()
-            ):
-                return {ReasonCode.ELECTRONIC_DELIVERY_WITHOUT_CONSENT}
-            return set()
-        if proposed.purpose not in COLLECTION_PURPOSES:
-            return set()
-        for debt in sorted(proposed.debts & consumer.validation_notice_pending):
-            if self._validation_notice_sent(debt):
-                continue
-            if debt in consumer.communicated_debts or self._communicated_about(debt):
-                return {ReasonCode.COLLECTION_BEFORE_VALIDATION_NOTICE}
-        return set()
-
-    def _consumer_used_endpoint(self) -> bool:
-        """The consumer wrote to the collector from this email address (or texted from this
-        number) before: the alternative procedure of 1006.42(c)-(d) for that address."""
-        proposed = self.proposed
-        if proposed.channel not in ELECTRONIC_MESSAGE_CHANNELS or proposed.endpoint is None:
-            return False
-        return any(
-            entry.direction == Direction.INBOUND
-            and entry.channel == proposed.channel
-            and entry.endpoint == proposed.endpoint
-            and entry.at < proposed.at
-            for entry in self.history
-        )
-
-    def _validation_notice_sent(self, debt: str) -> bool:
-        return any(
-            entry.direction == Direction.OUTBOUND
-            and entry.to == Party.DEBTOR
-            and entry.purpose == Purpose.VALIDATION_NOTICE
-            and debt in entry.debts
-            and entry.at <= self.proposed.at
-            for entry in self.history
-        )
-
-    def _communicated_about(self, debt: str) -> bool:
-        """An earlier collection communication with the consumer about ``debt``: a call or
-        visit that reached them, or a message sent."""
-        for entry in self.history:
-            if (
-                entry.direction != Direction.OUTBOUND
-                or entry.to != Party.DEBTOR
-                or entry.at > self.proposed.at
-                or debt not in entry.debts
-                or entry.purpose not in COLLECTION_PURPOSES
-            ):
-                continue
-            if entry.channel in (Channel.CALL, Channel.VISIT):
-                if entry.outcome in REACHED_OUTCOMES:
-                    return True
-            elif entry.outcome is None or entry.outcome in REACHED_OUTCOMES:
-                return True
-        return False
 
     def _third_party_reasons(self) -> set[ReasonCode]:
         proposed, rules = self.proposed, self.rules
