@@ -253,7 +253,49 @@ def validation_notices_due(
     contract_ids = list(candidates.order_by("pk").values_list("pk", flat=True)[:limit])
     for contract_id in contract_ids:
         validation_notice_issue(actor=None, contract_id=contract_id, now=now, business_date=business_date)
+    if first_id is None:
+        stuck = ValidationNotice.objects.filter(
+            sent_at__isnull=True,
+            channel=ContactChannel.EMAIL,
+            notice__status__in=[NoticeStatus.DROPPED, NoticeStatus.FAILED],
+        ).values_list("pk", flat=True)[:limit]
+        for record_id in list(stuck):
+            validation_notice_mail(record_id=record_id, now=now)
     return contract_ids
+
+
+@transaction.atomic
+def validation_notice_mail(*, record_id: int, now: dt.datetime | None = None) -> ValidationNotice:
+    """An emailed notice that could not go (consent withdrawn before it was sent, the address
+    refused it) is owed still: it goes by mail instead, the safe harbour of 1006.42(b)."""
+    now = now or timezone.now()
+    record = ValidationNotice.objects.select_for_update().select_related("contract__customer").get(pk=record_id)
+    if record.sent_at is not None or record.channel == ContactChannel.LETTER:
+        return record
+    content = notice_content(record)
+    row = _outbox_row(
+        profile=record.contract.customer,
+        contract=record.contract,
+        purpose=Purpose.VALIDATION_NOTICE,
+        channel=ContactChannel.LETTER,
+        key=f"validation:{record.contract_id}:{ContactChannel.LETTER}",
+        subject=f"{content.title} {record.reference}",
+        body=content.as_text(),
+        locale=record.locale,
+        context={"validation_notice_id": str(record.pk)},
+        now=now,
+    )
+    before = record.notice_id
+    record.notice, record.channel = row, ContactChannel.LETTER
+    record.save(update_fields=["notice", "channel"])
+    audit_record(
+        action=NoticesAction.VALIDATION_NOTICE_ISSUED,
+        actor=None,
+        obj=record,
+        subject_user_id=record.customer.user_id,
+        data={"channel": ContactChannel.LETTER, "replaces_outbox": before},
+    )
+    return record
 
 
 def validation_dates_on_send(notice: ValidationNotice, sent_on: dt.date) -> tuple[dt.date, dt.date]:
@@ -441,7 +483,7 @@ def verification_send(*, actor: User, response_id: int, now: dt.datetime | None 
         raise ForbiddenError(code=NoticesError.VERIFICATION_FORBIDDEN, message=_("Only staff may send verifications."))
     now = now or timezone.now()
     response = (
-        ValidationResponse.objects.select_for_update()
+        ValidationResponse.objects.select_for_update(of=("self",))
         .select_related("validation_notice__contract__customer", "verification_notice")
         .filter(pk=response_id)
         .first()

@@ -157,6 +157,26 @@ def test_by_mail_without_consent_and_by_email_with_e_sign_consent():
     assert validation_notice_issue(actor=None, contract_id=later.pk, business_date=TODAY).channel == "letter"
 
 
+def test_an_email_refused_at_send_time_goes_by_mail_instead():
+    customer = us_customer()
+    esign_consent_give(actor=customer.user, profile=customer, disclosures_acknowledged=True)
+    contract = us_debt(customer=customer)
+    record = validation_notice_issue(actor=None, contract_id=contract.pk, business_date=TODAY, now=at(TODAY, 10))
+    assert record.channel == "email"
+    esign_consent_withdraw(actor=customer.user, profile=customer)  # before the email left
+    assert notice_deliver(record.notice_id, now=at(TODAY, 10)) == NoticeStatus.DROPPED
+    emailed = Notice.objects.get(pk=record.notice_id)
+    assert emailed.reason_codes == ["ELECTRONIC_DELIVERY_WITHOUT_CONSENT"] and not mail.outbox
+    validation_notices_due(now=at(TODAY, 11))
+    record.refresh_from_db()
+    assert record.channel == "letter" and record.notice_id != emailed.pk
+    assert notice_deliver(record.notice_id, now=at(TODAY, 11)) == NoticeStatus.SENT
+    record.refresh_from_db()
+    assert record.sent_at is not None
+    validation_notices_due(now=at(TODAY, 12))  # nothing more
+    assert Notice.objects.filter(purpose=Purpose.VALIDATION_NOTICE, contract=contract).count() == 2
+
+
 def test_consent_for_an_old_address_does_not_reach_a_new_one():
     customer = us_customer()
     esign_consent_give(actor=customer.user, profile=customer, disclosures_acknowledged=True)
