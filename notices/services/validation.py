@@ -429,6 +429,7 @@ def _verification_text(record: ValidationNotice, response: ValidationResponse, o
     balance = contract_balance(contract=contract, as_of=on)
     es = record.locale == "es"
     account = record.account_number_masked
+    account_url = f"{settings.SITE_URL}/me/contracts/{contract.pk}/"
     money = format_amount(balance.payoff, record.currency)
     lines = [
         (f"Referencia: {record.reference}" if es else f"Reference: {record.reference}"),
@@ -454,9 +455,9 @@ def _verification_text(record: ValidationNotice, response: ValidationResponse, o
                 f"{format_amount(record.owed_at_itemization, record.currency)}; today you owe {money}."
             ),
             (
-                "Adjuntamos el contrato que usted aceptó y el historial de pagos de la cuenta."
+                f"El contrato que usted aceptó y el historial de pagos están en su cuenta: {account_url}"
                 if es
-                else "The contract you accepted and the account's payment history are enclosed."
+                else f"The contract you accepted and the account's payment history are in your account: {account_url}"
             ),
         ]
     if response.original_creditor_requested:
