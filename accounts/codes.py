@@ -7,6 +7,8 @@ from enum import StrEnum
 
 
 class AccountsError(StrEnum):
+    ESIGN_NO_EMAIL = "esign_no_email"
+    ESIGN_DISCLOSURES_NOT_ACKNOWLEDGED = "esign_disclosures_not_acknowledged"
     OWN_ROLES = "own_roles"
     USER_CHANGE_FORBIDDEN = "user_change_forbidden"
     CUSTOMER_NOT_FOUND = "customer_not_found"
@@ -58,3 +60,5 @@ class AccountsAction(StrEnum):
     USER_UPDATED = "user.updated"
     STAFF_CREATED = "staff.created"
     USER_LANGUAGE_SET = "user.language_set"
+    ESIGN_CONSENT_GIVEN = "esign_consent.given"
+    ESIGN_CONSENT_WITHDRAWN = "esign_consent.withdrawn"

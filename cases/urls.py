@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_appeals, views_contracts, views_import, views_outbox
+from . import views, views_appeals, views_contracts, views_import, views_outbox, views_validation
 
 app_name = "staff"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("customers/", views.customers, name="customers"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
     path("contracts/<int:pk>/", views_contracts.contract_detail, name="contract_detail"),
+    path("validation/<int:pk>/", views_validation.validation_notice_page, name="validation_notice"),
+    path(
+        "validation/<int:pk>/responses/<int:response_pk>/verify/",
+        views_validation.verification_send_view,
+        name="verification_send",
+    ),
     path("import/", views_import.import_view, name="import"),
     path("import/template/<slug:kind>.csv", views_import.import_template_view, name="import_template"),
     path("outbox/", views_outbox.outbox, name="outbox"),

@@ -15,7 +15,7 @@ from audit.selectors import audit_seal_status
 from contracts.selectors import contracts_for_customer
 from core.dates import business_today
 from core.selectors import heartbeat_get
-from notices.selectors import nightly_run_latest
+from notices.selectors import nightly_run_latest, validation_notices_for_profile
 
 from .selectors import staff_work
 
@@ -49,4 +49,13 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.has_perm(VIEW_PII):
         pii = customer_pii_view(actor=request.user, profile=profile, purpose="staff_customer_page")  # type: ignore[arg-type]
     contracts = list(contracts_for_customer(customer=profile))
-    return render(request, "staff/customer_detail.html", {"profile": profile, "pii": pii, "contracts": contracts})
+    return render(
+        request,
+        "staff/customer_detail.html",
+        {
+            "profile": profile,
+            "pii": pii,
+            "contracts": contracts,
+            "validation_notices": validation_notices_for_profile(profile=profile),
+        },
+    )

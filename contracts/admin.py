@@ -126,6 +126,17 @@ class ProductAdmin(admin.ModelAdmin):
             },
         ),
         (gettext_lazy("Repayment plans"), {"fields": ("plan_min_months", "plan_max_months", "plan_break_days")}),
+        (
+            gettext_lazy("US validation notices (Regulation F)"),
+            {
+                "fields": (
+                    "itemization_basis",
+                    "creditor_name",
+                    "original_creditor_name",
+                    "original_creditor_address",
+                )
+            },
+        ),
     )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """Reads for delivering a batch of claimed notices: what the send-time compliance check needs
 for all their customers (preferences, open holds, active plans, the 14-day contact history,
-rule tightenings), one query per kind of row, judged by the same pure engine as
+rule tightenings, US debts owed a validation notice), one query per kind of row, judged by the same pure engine as
 ``contact_judge`` (the builders the nightly ladder uses).
 
 Within a batch, a contact allowed for one notice counts in the history of the next notice to
@@ -93,8 +93,9 @@ def notice_is_legal_action(notice: Notice) -> bool:
 
 
 def batch_inputs_load(notices: Sequence[Notice], *, now: dt.datetime) -> BatchInputs:
-    """Everything ``BatchInputs.judge`` needs for these notices, in five queries (and up to three
-    more when some notice with legal content is about a contract under a US state's law or flagged)."""
+    """Everything ``BatchInputs.judge`` needs for these notices, in five queries (up to three
+    more when some notice with legal content is about a contract under a US state's law or
+    flagged, and one or two for the US debts still owed a validation notice)."""
     inputs = BatchInputs()
     if not notices:
         return inputs

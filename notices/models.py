@@ -46,6 +46,10 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     Purpose.LEGAL_REVIEW: ("contract_number", "days_overdue", "amount_due"),
     Purpose.RESOLUTION: ("case_reference", "outcome", "reasons"),
     Purpose.ACKNOWLEDGEMENT: ("case_reference", "answer_by"),
+    # The validation notice and the verification are written from model form B-1's wording
+    # (notices/validation_texts.py), not from templates; these are what any text must carry.
+    Purpose.VALIDATION_NOTICE: ("itemization_date", "amount_now", "validation_period_end", "dispute_url"),
+    Purpose.VERIFICATION: ("reference", "amount_now"),
 }
 ELECTRONIC_CHANNELS = (ContactChannel.SMS, ContactChannel.EMAIL)
 OPT_OUT_FIELD = "opt_out"

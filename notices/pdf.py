@@ -322,8 +322,8 @@ def pdf_markup(text: str) -> str:
     return _markup(text)
 
 
-def pdf_table(rows: list[list[str]]) -> Table:
-    return _table(rows, _styles())
+def pdf_table(rows: list[list[str]], styles: dict[str, ParagraphStyle] | None = None) -> Table:
+    return _table(rows, styles or _styles())
 
 
 def localize(issued_at: datetime | None) -> datetime:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import ContactChannel, CustomerProfile
+from accounts.models import ContactChannel, CustomerProfile, Jurisdiction
 from contracts.models import Contract
 from contracts.selectors import Balance, contract_balance
 from core.errors import NotFoundError
@@ -31,6 +31,8 @@ from .models import (
     NoticeStatus,
     NoticeTemplate,
     Purpose,
+    ValidationNotice,
+    ValidationResponse,
 )
 
 DEADLINE_DAYS = 7
@@ -216,3 +218,35 @@ def mail_viewer_items(*, limit: int = 200) -> list[MailItem]:
             )
     items.sort(key=lambda item: item.modified, reverse=True)
     return items[:limit]
+
+
+# --- validation notices (US) ------------------------------------------------------------------
+def validation_notice_for_customer(*, profile: CustomerProfile, contract_pk: int) -> ValidationNotice:
+    """The customer's own notice of one of their contracts (not-found for anyone else's)."""
+    record = (
+        ValidationNotice.objects.select_related("contract", "notice")
+        .filter(contract_id=contract_pk, customer=profile)
+        .first()
+    )
+    if record is None:
+        raise NotFoundError(code=NoticesError.VALIDATION_NOTICE_NOT_FOUND, message=_("No validation notice."))
+    return record
+
+
+def validation_notice_for_contract(*, contract: Contract) -> ValidationNotice | None:
+    """The contract's validation notice; only Regulation F customers have one (no query else)."""
+    if contract.customer.jurisdiction != Jurisdiction.US_REGF:
+        return None
+    return ValidationNotice.objects.filter(contract=contract).first()
+
+
+def validation_notice_get_for_staff(*, pk: int) -> tuple[ValidationNotice, list[ValidationResponse]]:
+    record = ValidationNotice.objects.select_related("contract", "customer", "notice").filter(pk=pk).first()
+    if record is None:
+        raise NotFoundError(code=NoticesError.VALIDATION_NOTICE_NOT_FOUND, message=_("No validation notice."))
+    responses = list(record.responses.select_related("hold", "verification_notice", "recorded_by"))
+    return record, responses
+
+
+def validation_notices_for_profile(*, profile: CustomerProfile) -> list[ValidationNotice]:
+    return list(ValidationNotice.objects.filter(customer=profile).select_related("contract", "notice"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
@@ -15,7 +16,10 @@ from .validation_texts import NoticeContent
 
 
 def render_validation_pdf(content: NoticeContent, *, reference: str, issued_at: datetime | None, footer: str) -> bytes:
-    styles = pdf_styles()
+    # English and Spanish wrap between words (the CJK wrap would split words across lines).
+    styles = {
+        name: ParagraphStyle(f"{style.name}Latin", parent=style, wordWrap=None) for name, style in pdf_styles().items()
+    }
     issued = localize(issued_at)
     story: list = [
         Paragraph(pdf_markup(content.title), styles["title"]),
@@ -24,7 +28,7 @@ def render_validation_pdf(content: NoticeContent, *, reference: str, issued_at: 
     story += [Paragraph(pdf_markup(line), styles["cell"]) for line in content.header]
     story.append(Spacer(1, 4 * mm))
     story += [Paragraph(pdf_markup(line), styles["body"]) for line in content.intro]
-    story.append(pdf_table([[label, amount] for label, amount in content.itemization]))
+    story.append(pdf_table([[label, amount] for label, amount in content.itemization], styles))
     for heading, paragraphs in content.sections:
         story.append(Spacer(1, 3 * mm))
         story.append(Paragraph(pdf_markup(heading), styles["cell_header"]))

@@ -3,17 +3,25 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from . import health, views, views_login_code
+from . import health, views, views_login_code, views_validation
 
 customer_patterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="dashboard"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
     path("contracts/<int:pk>/pay/", views.pay, name="pay"),
     path("contracts/<int:pk>/plan/", views.plan_request, name="plan_request"),
+    path("contracts/<int:pk>/validation/", views_validation.validation_notice, name="validation_notice"),
+    path("contracts/<int:pk>/validation.pdf", views_validation.validation_notice_pdf, name="validation_notice_pdf"),
     path("messages/", views.inbox, name="messages"),
     path("messages/<int:pk>/", views.message_detail, name="message"),
     path("messages/<int:pk>/letter.pdf", views.message_letter, name="message_letter"),
     path("preferences/", views.preferences, name="preferences"),
+    path("preferences/electronic-delivery/", views_validation.electronic_delivery, name="electronic_delivery"),
+    path(
+        "preferences/electronic-delivery/withdraw/",
+        views_validation.electronic_delivery_withdraw,
+        name="electronic_delivery_withdraw",
+    ),
     path("visits/", views.visits, name="visits"),
     path("visits/<int:pk>/call-instead/", views.visit_call_instead, name="visit_call_instead"),
     path("appeals/", include("appeals.urls")),

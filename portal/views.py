@@ -38,6 +38,7 @@ from notices.selectors import (
     customer_banners,
     customer_messages,
     customer_notice_get,
+    validation_notice_for_contract,
 )
 from notices.services import notice_mark_read
 from portal.codes import PortalError
@@ -101,6 +102,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": list(contract_payments(contract=contract)),
             "plans": plans,
             "letters": letters,
+            "validation_notice": validation_notice_for_contract(contract=contract),
         },
     )
 

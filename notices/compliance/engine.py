@@ -174,7 +174,7 @@ class _Check:
         if proposed.legal_action and consumer.time_barred_debts & (proposed.debts | self.related_debts):
             reasons.add(ReasonCode.TIME_BARRED_SUIT_THREAT)
         if self.rules.applies_regf_validation_notice and to_debtor:
-            reasons |= validation_notice_reasons(self.proposed, self.consumer, self.history)
+            reasons |= validation_notice_reasons(consumer, self.history, proposed)
         return reasons
 
     def _third_party_reasons(self) -> set[ReasonCode]:

@@ -1,5 +1,8 @@
-"""Regulation F's validation-notice rules (12 CFR 1006.34(a)(1), 1006.42): pure, called by the
-engine for communications with a US consumer."""
+"""US validation-notice rules of the engine (pure): 12 CFR 1006.34(a)(1) — the validation notice
+is the initial communication or follows it within five days, with no other collection
+communication in between — and 1006.42 — the notice goes electronically only with the
+consumer's E-SIGN consent or when the consumer used that address or number to communicate
+with the collector (a safe harbour)."""
 
 from __future__ import annotations
 
@@ -22,31 +25,28 @@ from notices.compliance.inputs import (
 
 
 def validation_notice_reasons(
-    proposed: ProposedContact, consumer: Consumer, history: Sequence[HistoryContact]
+    consumer: Consumer, history: Sequence[HistoryContact], proposed: ProposedContact
 ) -> set[ReasonCode]:
-    """12 CFR 1006.34(a)(1): the validation notice is the initial communication or follows
-    it within five days; no other collection communication in between. 1006.42: the notice
-    goes electronically only with the consumer's E-SIGN consent or when the consumer used
-    that email address or number to communicate with the collector (a safe harbour)."""
+    """Reasons a contact with the consumer breaks the validation-notice rules."""
     if proposed.purpose == Purpose.VALIDATION_NOTICE:
         if (
             proposed.channel in ELECTRONIC_CHANNELS
             and not consumer.esign_consent
-            and not _consumer_used_endpoint(proposed, history)
+            and not _consumer_used_endpoint(history, proposed)
         ):
             return {ReasonCode.ELECTRONIC_DELIVERY_WITHOUT_CONSENT}
         return set()
     if proposed.purpose not in COLLECTION_PURPOSES:
         return set()
     for debt in sorted(proposed.debts & consumer.validation_notice_pending):
-        if _validation_notice_sent(proposed, history, debt):
+        if _validation_notice_sent(history, proposed, debt):
             continue
-        if debt in consumer.communicated_debts or _communicated_about(proposed, history, debt):
+        if debt in consumer.communicated_debts or _communicated_about(history, proposed, debt):
             return {ReasonCode.COLLECTION_BEFORE_VALIDATION_NOTICE}
     return set()
 
 
-def _consumer_used_endpoint(proposed: ProposedContact, history: Sequence[HistoryContact]) -> bool:
+def _consumer_used_endpoint(history: Sequence[HistoryContact], proposed: ProposedContact) -> bool:
     """The consumer wrote to the collector from this email address (or texted from this
     number) before: the alternative procedure of 1006.42(c)-(d) for that address."""
     if proposed.channel not in ELECTRONIC_MESSAGE_CHANNELS or proposed.endpoint is None:
@@ -60,7 +60,7 @@ def _consumer_used_endpoint(proposed: ProposedContact, history: Sequence[History
     )
 
 
-def _validation_notice_sent(proposed: ProposedContact, history: Sequence[HistoryContact], debt: str) -> bool:
+def _validation_notice_sent(history: Sequence[HistoryContact], proposed: ProposedContact, debt: str) -> bool:
     return any(
         entry.direction == Direction.OUTBOUND
         and entry.to == Party.DEBTOR
@@ -71,9 +71,9 @@ def _validation_notice_sent(proposed: ProposedContact, history: Sequence[History
     )
 
 
-def _communicated_about(proposed: ProposedContact, history: Sequence[HistoryContact], debt: str) -> bool:
-    """An earlier collection communication with the consumer about ``debt``: a call or
-    visit that reached them, or a message sent."""
+def _communicated_about(history: Sequence[HistoryContact], proposed: ProposedContact, debt: str) -> bool:
+    """An earlier collection communication with the consumer about ``debt``: a call or visit
+    that reached them, or a message sent."""
     for entry in history:
         if (
             entry.direction != Direction.OUTBOUND

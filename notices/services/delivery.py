@@ -211,6 +211,9 @@ def outcomes_record(claim: str, outcomes: list[Outcome], *, at: dt.datetime, ren
             if outcome.local:
                 if not mine:
                     continue
+                if notice.purpose == Purpose.VALIDATION_NOTICE:
+                    # The validation period runs from this send; the letter states its dates.
+                    validation_notice_mark_sent(notice=notice, at=at)
                 _send_local(outcome, at)
             elif not mine and not outcome.sent:
                 continue

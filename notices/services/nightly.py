@@ -36,6 +36,7 @@ from ..codes import NoticesAction
 from ..ladder_inputs import CATCH_UP_DAYS
 from ..models import NightlyRange, NightlyRun
 from .ladder import ladder_range_write
+from .validation import validation_notices_due
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ def sweep_and_notify_days(*, days: list[dt.date], first_id: int, last_id: int) -
     with transaction.atomic():
         for day in days:
             delinquency_sweep_range(business_date=day, first_id=first_id, last_id=last_id)
+            # US debts that entered collection: the validation notice first (12 CFR 1006.34).
+            validation_notices_due(first_id=first_id, last_id=last_id, business_date=day)
             day_ready, day_written = ladder_range_write(business_date=day, first_id=first_id, last_id=last_id)
             ready += day_ready
             written += day_written

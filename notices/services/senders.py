@@ -47,7 +47,7 @@ class EmailChannel:
             connection=self.connection,
             headers={"Message-ID": message_id, "X-Fairdue-Notice": str(notice.pk)},
         )
-        document = _us_document(notice)
+        document = _us_document(notice, sending_now=True)
         if document is not None:
             message.attach(*document)
         try:
@@ -129,9 +129,10 @@ class CallTaskChannel:
         return DeliveryResult(provider_message_id=f"task-{task.pk}", status="delivered")
 
 
-def _us_document(notice: Notice) -> tuple[str, bytes, str] | None:
-    """The PDF of a US validation notice (form B-1, with the dates of a notice sent today) or
-    verification letter (in the notice's language); None for other notices."""
+def _us_document(notice: Notice, *, sending_now: bool = False) -> tuple[str, bytes, str] | None:
+    """The PDF of a US validation notice (form B-1) or verification letter (in the notice's
+    language); None for other notices. A letter is made after the send was recorded (its dates
+    are stored); an email attachment states the dates of a notice sent now."""
     from ..models import ValidationNotice
     from ..pdf import render_document
     from ..validation_pdf import render_validation_pdf
@@ -142,9 +143,10 @@ def _us_document(notice: Notice) -> tuple[str, bytes, str] | None:
         record = ValidationNotice.objects.filter(notice=notice).first()
         if record is None:
             return None
-        record.assumed_received_on, record.validation_period_end = validation_dates_on_send(
-            record, timezone.localdate()
-        )
+        if sending_now and record.sent_at is None:
+            record.assumed_received_on, record.validation_period_end = validation_dates_on_send(
+                record, timezone.localdate()
+            )
         pdf = render_validation_pdf(
             notice_content(record), reference=record.reference, issued_at=timezone.now(), footer=settings.SITE_URL
         )

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel, ContactPreference, CustomerProfile, Jurisdiction, User
@@ -99,7 +99,8 @@ def _outbox_row(
     """An outbox row with its text and its verdict (pending, deferred or dropped), audited."""
     recipient = recipient_for(profile, channel)
     if channel in (ContactChannel.EMAIL, ContactChannel.SMS):
-        body = f"{body}\n\n{opt_out_text(channel)}"
+        with translation.override("en"):  # US notices are in English or Spanish, never Chinese
+            body = f"{body}\n\n{opt_out_text(channel)}"
     verdict = contact_judge(profile=profile, contract=contract, proposed=_proposal(purpose, channel, recipient, now))
     if verdict.allowed:
         status, next_at = NoticeStatus.PENDING, now
@@ -169,7 +170,7 @@ def validation_notice_issue(
     notice = ValidationNotice.objects.create(
         contract=contract,
         customer=profile,
-        reference=f"VN-{contract.number}",
+        reference=f"VN{contract.pk:08d}",
         locale=locale,
         channel=channel,
         currency=contract.currency,
@@ -230,21 +231,71 @@ def validation_notice_issue(
     return notice
 
 
-def validation_notices_due(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
+def validation_notices_due(
+    *,
+    now: dt.datetime | None = None,
+    business_date: dt.date | None = None,
+    first_id: int | None = None,
+    last_id: int | None = None,
+    limit: int = 1000,
+) -> list[int]:
     """Issue the notice of every US debt in collection that has none yet (idempotent: one per
-    contract, each in its own transaction). Returns the contracts given a notice."""
+    contract, each in its own transaction or savepoint). The nightly range runs it after the
+    sweep and before the ladder, so the notice is normally the initial communication; beat runs
+    it every 15 minutes for anything else (well within five days of an initial communication).
+    Returns the contracts given a notice."""
     now = now or timezone.now()
-    contract_ids = list(
-        Contract.objects.filter(
-            customer__jurisdiction=Jurisdiction.US_REGF, delinquency_episode__gt=0, validation_notice__isnull=True
-        )
-        .exclude(status=ContractStatus.PAID_OFF)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    candidates = Contract.objects.filter(
+        customer__jurisdiction=Jurisdiction.US_REGF, delinquency_episode__gt=0, validation_notice__isnull=True
+    ).exclude(status=ContractStatus.PAID_OFF)
+    if first_id is not None and last_id is not None:
+        candidates = candidates.filter(pk__gte=first_id, pk__lte=last_id)
+    contract_ids = list(candidates.order_by("pk").values_list("pk", flat=True)[:limit])
     for contract_id in contract_ids:
-        validation_notice_issue(actor=None, contract_id=contract_id, now=now)
+        validation_notice_issue(actor=None, contract_id=contract_id, now=now, business_date=business_date)
+    if first_id is None:
+        stuck = ValidationNotice.objects.filter(
+            sent_at__isnull=True,
+            channel=ContactChannel.EMAIL,
+            notice__status__in=[NoticeStatus.DROPPED, NoticeStatus.FAILED],
+        ).values_list("pk", flat=True)[:limit]
+        for record_id in list(stuck):
+            validation_notice_mail(record_id=record_id, now=now)
     return contract_ids
+
+
+@transaction.atomic
+def validation_notice_mail(*, record_id: int, now: dt.datetime | None = None) -> ValidationNotice:
+    """An emailed notice that could not go (consent withdrawn before it was sent, the address
+    refused it) is owed still: it goes by mail instead, the safe harbour of 1006.42(b)."""
+    now = now or timezone.now()
+    record = ValidationNotice.objects.select_for_update().select_related("contract__customer").get(pk=record_id)
+    if record.sent_at is not None or record.channel == ContactChannel.LETTER:
+        return record
+    content = notice_content(record)
+    row = _outbox_row(
+        profile=record.contract.customer,
+        contract=record.contract,
+        purpose=Purpose.VALIDATION_NOTICE,
+        channel=ContactChannel.LETTER,
+        key=f"validation:{record.contract_id}:{ContactChannel.LETTER}",
+        subject=f"{content.title} {record.reference}",
+        body=content.as_text(),
+        locale=record.locale,
+        context={"validation_notice_id": str(record.pk)},
+        now=now,
+    )
+    before = record.notice_id
+    record.notice, record.channel = row, ContactChannel.LETTER
+    record.save(update_fields=["notice", "channel"])
+    audit_record(
+        action=NoticesAction.VALIDATION_NOTICE_ISSUED,
+        actor=None,
+        obj=record,
+        subject_user_id=record.customer.user_id,
+        data={"channel": ContactChannel.LETTER, "replaces_outbox": before},
+    )
+    return record
 
 
 def validation_dates_on_send(notice: ValidationNotice, sent_on: dt.date) -> tuple[dt.date, dt.date]:
@@ -378,6 +429,7 @@ def _verification_text(record: ValidationNotice, response: ValidationResponse, o
     balance = contract_balance(contract=contract, as_of=on)
     es = record.locale == "es"
     account = record.account_number_masked
+    account_url = f"{settings.SITE_URL}/me/contracts/{contract.pk}/"
     money = format_amount(balance.payoff, record.currency)
     lines = [
         (f"Referencia: {record.reference}" if es else f"Reference: {record.reference}"),
@@ -403,9 +455,9 @@ def _verification_text(record: ValidationNotice, response: ValidationResponse, o
                 f"{format_amount(record.owed_at_itemization, record.currency)}; today you owe {money}."
             ),
             (
-                "Adjuntamos el contrato que usted aceptó y el historial de pagos de la cuenta."
+                f"El contrato que usted aceptó y el historial de pagos están en su cuenta: {account_url}"
                 if es
-                else "The contract you accepted and the account's payment history are enclosed."
+                else f"The contract you accepted and the account's payment history are in your account: {account_url}"
             ),
         ]
     if response.original_creditor_requested:
@@ -432,7 +484,7 @@ def verification_send(*, actor: User, response_id: int, now: dt.datetime | None 
         raise ForbiddenError(code=NoticesError.VERIFICATION_FORBIDDEN, message=_("Only staff may send verifications."))
     now = now or timezone.now()
     response = (
-        ValidationResponse.objects.select_for_update()
+        ValidationResponse.objects.select_for_update(of=("self",))
         .select_related("validation_notice__contract__customer", "verification_notice")
         .filter(pk=response_id)
         .first()

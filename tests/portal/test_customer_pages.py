@@ -104,6 +104,8 @@ PARAM_SOURCES = {
     ("portal", "contract"): {"pk": "contract"},
     ("portal", "pay"): {"pk": "contract"},
     ("portal", "plan_request"): {"pk": "contract"},
+    ("portal", "validation_notice"): {"pk": "contract"},
+    ("portal", "validation_notice_pdf"): {"pk": "contract"},
     ("portal", "message"): {"pk": "notice"},
     ("portal", "message_letter"): {"pk": "notice"},
     ("portal", "appeal"): {"pk": "case"},
