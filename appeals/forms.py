@@ -51,7 +51,7 @@ def category_choices(kind: str | None = None) -> list[tuple[Any, Any]]:
 
 class ContractChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Contract) -> str:
-        return f"{obj.number} · {obj.product.name}"
+        return f"{obj.number} · {obj.product.display_name}"
 
 
 class CaseFileForm(forms.Form):
