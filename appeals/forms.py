@@ -106,7 +106,7 @@ class CaseFileForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("kind") in KINDS_NEEDING_CONTRACT and not data.get("contract") and "contract" not in self.errors:
             self.add_error("contract", ValidationError(_("Choose the contract this is about."), code="required"))
         return data
