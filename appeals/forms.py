@@ -51,7 +51,7 @@ def category_choices(kind: str | None = None) -> list[tuple[Any, Any]]:
 
 class ContractChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Contract) -> str:
-        return f"{obj.number} · {obj.product.name}"
+        return f"{obj.number} · {obj.product.display_name}"
 
 
 class CaseFileForm(forms.Form):
@@ -106,7 +106,7 @@ class CaseFileForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+        data = super().clean() or self.cleaned_data
         if data.get("kind") in KINDS_NEEDING_CONTRACT and not data.get("contract") and "contract" not in self.errors:
             self.add_error("contract", ValidationError(_("Choose the contract this is about."), code="required"))
         return data

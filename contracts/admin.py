@@ -98,11 +98,20 @@ class ProductForm(forms.ModelForm):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductForm
-    list_display = ("code", "name", "kind", "schedule_method", "annual_interest_rate", "grace_days", "is_active")
+    list_display = (
+        "code",
+        "name",
+        "name_en",
+        "kind",
+        "schedule_method",
+        "annual_interest_rate",
+        "grace_days",
+        "is_active",
+    )
     list_filter = ("kind", "schedule_method", "is_active")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_en")
     fieldsets = (
-        (None, {"fields": ("code", "name", "kind", "currency", "schedule_method", "is_active")}),
+        (None, {"fields": ("code", "name", "name_en", "kind", "currency", "schedule_method", "is_active")}),
         (gettext_lazy("Pricing"), {"fields": ("annual_interest_rate", "min_term", "max_term")}),
         (gettext_lazy("Cost of credit"), {"fields": ("cost_regime", "cost_cap_annual_rate", "state_caps")}),
         (

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CustomerProfile
@@ -55,7 +56,9 @@ def default_allocation_order() -> list[str]:
 
 class Product(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
+    # One name per language (never one bilingual string): Chinese, the default, and English.
+    name = models.CharField(_("name (Chinese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=ProductKind.choices)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     schedule_method = models.CharField(_("schedule method"), max_length=20, choices=ScheduleMethodChoice.choices)
@@ -183,6 +186,15 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def name_for(self, language: str | None) -> str:
+        """The product's name in ``language`` (English if there is one, else the Chinese name)."""
+        return self.name_en if (language or "").startswith("en") and self.name_en else self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language active now (the page's, or a notice's locale)."""
+        return self.name_for(get_language())
 
     @property
     def has_onsite_service(self) -> bool:

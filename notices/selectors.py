@@ -70,7 +70,7 @@ def notice_context(
     return {
         "customer_name": contract.customer.legal_name,
         "contract_number": contract.number,
-        "product_name": contract.product.name,
+        "product_name": contract.product.display_name,
         "company_name": "Fairdue",
         "amount_due": format_money(amount_due, contract.currency),
         "days_overdue": balance.days_past_due,

@@ -25,7 +25,7 @@ class CheckoutStartForm(forms.Form):
 
         (With JavaScript, typing an amount selects "Another amount" already; this is the rule
         without it, so a customer who typed 5.00 is never sent to pay the whole overdue sum.)"""
-        data = super().clean() or {}
+        data = super().clean() or self.cleaned_data
         amount = (data.get("amount") or "").strip()
         choice = data.get("choice")
         if amount and choice and choice != CheckoutChoice.CUSTOM:

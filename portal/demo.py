@@ -259,7 +259,8 @@ DEMO_PRODUCTS: list[tuple[dict[str, object], str, str]] = [
     (
         {
             "code": "demo-loan",
-            "name": "消费分期贷 Consumer installment loan",
+            "name": "消费分期贷",
+            "name_en": "Consumer installment loan",
             "kind": ProductKind.INSTALLMENT_LOAN,
             "schedule_method": "annuity",
             "annual_interest_rate": Decimal("0.18"),
@@ -278,7 +279,8 @@ DEMO_PRODUCTS: list[tuple[dict[str, object], str, str]] = [
     (
         {
             "code": "demo-bnpl",
-            "name": "先享后付 Pay in 4",
+            "name": "先享后付",
+            "name_en": "Pay in 4",
             "kind": ProductKind.BNPL,
             "schedule_method": "bnpl",
             "annual_interest_rate": Decimal("0"),
@@ -297,7 +299,8 @@ DEMO_PRODUCTS: list[tuple[dict[str, object], str, str]] = [
     (
         {
             "code": "demo-service",
-            "name": "上门维修订阅 Repair subscription",
+            "name": "上门维修订阅",
+            "name_en": "Repair subscription",
             "kind": ProductKind.SERVICE_SUBSCRIPTION,
             "schedule_method": "subscription",
             "annual_interest_rate": Decimal("0"),

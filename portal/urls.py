@@ -1,9 +1,15 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from . import health, views, views_login_code, views_validation
+
+# The admin carries the product's name, translated ("Fairdue 管理"), not Django's.
+admin.site.site_header = _("Fairdue administration")
+admin.site.site_title = _("Fairdue administration")
+admin.site.index_title = _("Administration")
 
 customer_patterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="dashboard"),

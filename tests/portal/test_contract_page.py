@@ -137,3 +137,24 @@ def test_the_terms_are_shown_as_accepted_whatever_the_language_and_a_translation
         assert "Courtesy translation" in body
     else:
         assert 'id="terms-translation"' not in body
+
+
+def test_the_schedule_becomes_cards_on_a_phone_and_dates_never_break():
+    from pathlib import Path
+
+    me = make_customer()
+    contract = _overdue(me)
+    body = _page(customer_client(me), contract)
+    schedule = body.split('id="schedule"', 1)[1].split("</table>", 1)[0]
+    assert "table-responsive" not in body.split('id="schedule"', 1)[0][-200:]  # no sideways scrolling box
+    rows = re.findall(r"<tr class=.*?</tr>", schedule, re.S)
+    assert rows
+    for row in rows:
+        cells = re.findall(r"<td ([^>]*)>", row)
+        assert len(cells) == 9 and all("data-label=" in cell for cell in cells)
+        assert re.search(r'<time datetime="\d{4}-\d{2}-\d{2}" class="text-nowrap">', row)
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "fairdue.css").read_text()
+    phone = css.split("@media (max-width: 575.98px)", 1)[1]
+    assert ".schedule thead" in phone and "content: attr(data-label)" in phone
+    assert ".schedule-open" in phone and ".schedule-state" in phone
+    assert "time { white-space: nowrap; }" in css
