@@ -220,8 +220,10 @@ class ContactPreference(models.Model):
     # E-SIGN (15 U.S.C. 7001(c)) consent to receive required disclosures electronically,
     # given after the disclosures were shown; withdrawn at any time (then by mail again).
     esign_consent_at = models.DateTimeField(_("consented to electronic disclosures at"), null=True, blank=True)
-    esign_consent_method = models.CharField(_("how consent was given"), max_length=40, blank=True)
-    esign_consent_email = models.EmailField(_("email address consented for"), blank=True)
+    esign_consent_method = models.CharField(
+        _("how consent was given"), max_length=40, blank=True, default="", db_default=""
+    )
+    esign_consent_email = models.EmailField(_("email address consented for"), blank=True, default="", db_default="")
     esign_withdrawn_at = models.DateTimeField(_("electronic consent withdrawn at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

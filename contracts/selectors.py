@@ -491,6 +491,7 @@ def contract_get_for_staff(*, user: User, pk: int) -> Contract:
         raise NotFoundError(code=ContractsError.CONTRACT_NOT_FOUND, message=_("Contract not found."))
     return contract
 
+
 # Explanations and the cost of credit, and limitation periods, live in their own modules;
 # their readers import them from here too.
 from .selectors_charges import CostOfCredit as CostOfCredit  # noqa: E402

@@ -102,7 +102,6 @@ def customer_pages(page, base: str) -> list[str]:
     return sorted(p for p in pages if not p.endswith((".pdf", "/download/")) and "logout" not in p)
 
 
-@pytest.mark.xfail(strict=True, reason="the schedule table still scrolls inside its wrapper at 375 px")
 def test_no_customer_page_scrolls_sideways_on_a_375_px_phone(live_server, browser, shoot):
     load_demo_data(today=timezone.localdate())
     wide: dict[str, str] = {}

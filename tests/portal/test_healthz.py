@@ -23,7 +23,10 @@ def test_healthz_answers_ok_without_login_session_or_audit():
 
 
 def test_healthz_names_the_broker_when_it_is_down(monkeypatch):
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens there
+    dead = "redis://127.0.0.1:1/0"  # nothing listens there
+    # The conf first: its value is read (to restore it) before the environment changes it.
+    monkeypatch.setattr(app.conf, "broker_url", dead)
+    monkeypatch.setenv("CELERY_BROKER_URL", dead)  # Celery prefers the environment to its conf
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "checks": {"database": "ok", "broker": "unavailable"}}
