@@ -125,3 +125,37 @@ def test_no_customer_page_scrolls_sideways_on_a_375_px_phone(live_server, browse
         context.close()
     assert walked >= 20, walked
     assert not wide, f"pages wider than 375 px (CSS px too wide): {wide}"
+
+
+def test_a_customer_in_arrears_pays_from_the_dashboard_and_reads_why_each_charge_was_made(live_server, page, shoot):
+    load_demo_data(today=timezone.localdate())
+    contract = Contract.objects.filter(customer__user__phone="+8613800138002").first()
+    assert contract is not None
+    login(page, live_server.url, "13800138002")
+    overdue = page.inner_text("#overdue-total")
+    assert overdue.startswith("¥") and overdue != "¥0.00"
+    shoot(page, "40-dashboard-pay")
+    page.click("#pay-overdue")  # the first screen's own way to pay
+    page.wait_for_selector("#pay-submit")
+    assert page.inner_text("#pay-overdue-amount") == overdue
+    page.click("#pay-submit")
+    page.wait_for_selector("#sandbox-pay")
+    page.click("#sandbox-pay")
+    page.wait_for_load_state("networkidle")
+    shoot(page, "41-paid-from-dashboard")
+    contract.refresh_from_db()
+    assert contract.status == "current"
+
+    # A customer charged penalty interest and fees reads each one explained, with its amount.
+    charged = Contract.objects.filter(customer__user__phone="+8613800138006", charges__isnull=False).distinct().first()
+    assert charged is not None
+    other = page.context.browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    phone = other.new_page()
+    login(phone, live_server.url, "13800138006")
+    phone.goto(live_server.url + f"/me/contracts/{charged.pk}/")
+    items = phone.locator("#charges-explained li")
+    assert items.count() == charged.charges.count()
+    for text in items.all_inner_texts():
+        assert re.search(r"¥?\d[\d,]*\.\d{2}", text), text
+    shoot(phone, "42-charges-explained")
+    other.close()
