@@ -87,6 +87,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         reason = _needs_the_owner(item)
         if reason:
             pytest.skip(f"least-privilege run: {reason}")
+    elif _flag("FAIRDUE_OWNER_TESTS_ONLY") and _needs_the_owner(item) is None:
+        # The complement of the least-privilege run (.ci/run): together they are the whole suite.
+        pytest.skip("owner run: this test ran under the least-privilege role")
     missing = _missing_service(item)
     if missing is None:
         return
