@@ -56,6 +56,8 @@ class RiskModelVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_risk_model")
         ]
+        # The staff dashboards (portfolio, collection, conduct, grace period, early warning).
+        permissions = [("view_portfolio_reports", _("Can view the portfolio dashboards and reports"))]
 
     def __str__(self) -> str:
         return f"risk model v{self.version}"
