@@ -70,6 +70,8 @@ WORKBENCH_DIRECTORY = [
     "cases.change_team",
     "cases.view_agencyplacement",
 ]
+# The portfolio dashboards and reports (supervisors, compliance, management = administrators).
+REPORTS_VIEW = "contracts.view_portfolio_reports"
 
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
@@ -94,6 +96,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ASSIGN_ACCOUNTS,
         PLACE_WITH_AGENCY,
         *WORKBENCH_DIRECTORY,
+        REPORTS_VIEW,
     ],
     Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
     Role.COMPLIANCE_OFFICER: [
@@ -113,6 +116,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_HANDLE,
         CASE_SLA_REPORT,
         CASE_APPROVE_REMEDY,
+        REPORTS_VIEW,
     ],
     # Agencies see only the accounts placed with them, with personal data masked.
     Role.AGENCY: [STAFF_AREA, WORK_ACCOUNTS],
@@ -148,5 +152,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ASSIGN_ACCOUNTS,
         PLACE_WITH_AGENCY,
         *WORKBENCH_DIRECTORY,
+        REPORTS_VIEW,
     ],
 }

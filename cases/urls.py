@@ -8,6 +8,7 @@ from . import (
     views_contracts,
     views_import,
     views_outbox,
+    views_reports,
     views_validation,
     views_workbench,
 )
@@ -46,4 +47,6 @@ urlpatterns = [
     path("appeals/evidence/<int:pk>/", views_appeals.evidence_view, name="appeal_case_evidence"),
     path("appeals/new/<int:customer_pk>/", views_appeals.file_for_customer, name="appeal_file_for_customer"),
     path("appeals/report/", views_appeals.report, name="appeal_sla_report"),
+    path("reports/", views_reports.report, name="reports"),
+    path("reports/<slug:name>/", views_reports.report, name="report"),
 ]
