@@ -72,6 +72,8 @@ WORKBENCH_DIRECTORY = [
 ]
 # The portfolio dashboards and reports (supervisors, compliance, management = administrators).
 REPORTS_VIEW = "contracts.view_portfolio_reports"
+# The legal route (lawyer's letters, referral bundles, court cases) and guarantee claims.
+LEGAL_ROUTE = "cases.manage_legal_route"
 
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
@@ -97,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         PLACE_WITH_AGENCY,
         *WORKBENCH_DIRECTORY,
         REPORTS_VIEW,
+        LEGAL_ROUTE,
     ],
     Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
     Role.COMPLIANCE_OFFICER: [
@@ -153,5 +156,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         PLACE_WITH_AGENCY,
         *WORKBENCH_DIRECTORY,
         REPORTS_VIEW,
+        LEGAL_ROUTE,
     ],
 }

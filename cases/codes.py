@@ -36,6 +36,12 @@ class CasesError(StrEnum):
     PLACEMENT_PERIOD = "placement_period"
     PLACEMENT_NOT_ACTIVE = "placement_not_active"
     NO_NEXT_ACCOUNT = "no_next_account"
+    # Guarantee claims
+    CLAIM_NOT_FOUND = "claim_not_found"
+    CLAIM_NOT_CHARGED_OFF = "claim_not_charged_off"
+    CLAIM_AMOUNT = "claim_amount"
+    CLAIM_DETAILS = "claim_details"
+    CLAIM_TRANSITION = "claim_transition_not_allowed"
 
 
 class CasesAction(StrEnum):
@@ -57,3 +63,6 @@ class CasesAction(StrEnum):
     MEMBERS_SET = "members.set"
     PLACEMENT_CREATED = "placement.created"
     PLACEMENT_RECALLED = "placement.recalled"
+    GUARANTEE_ADDED = "guarantee.added"
+    CLAIM_PREPARED = "guarantee_claim.prepared"
+    CLAIM_STATUS = "guarantee_claim.status"

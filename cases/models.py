@@ -57,6 +57,11 @@ from .models_agencies import PLACEMENT_TRANSITIONS as PLACEMENT_TRANSITIONS  # n
 from .models_agencies import Agency as Agency  # noqa: E402
 from .models_agencies import AgencyPlacement as AgencyPlacement  # noqa: E402
 from .models_agencies import PlacementStatus as PlacementStatus  # noqa: E402
+from .models_legal import CLAIM_TRANSITIONS as CLAIM_TRANSITIONS  # noqa: E402
+from .models_legal import ClaimStatus as ClaimStatus  # noqa: E402
+from .models_legal import Guarantee as Guarantee  # noqa: E402
+from .models_legal import GuaranteeClaim as GuaranteeClaim  # noqa: E402
+from .models_legal import GuaranteeKind as GuaranteeKind  # noqa: E402
 from .models_workbench import ENGINE_OUTCOMES as ENGINE_OUTCOMES  # noqa: E402
 from .models_workbench import REQUEST_TRANSITIONS as REQUEST_TRANSITIONS  # noqa: E402
 from .models_workbench import Assignment as Assignment  # noqa: E402

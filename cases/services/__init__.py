@@ -3,13 +3,24 @@
 One module per concern: ``visits`` (field visits, notice records, the mail viewer), ``calls``
 (calls and promises through the compliance engine), ``assignment`` (assignment, saved views),
 ``requests`` (fee waivers, visit requests, legal referral, holds), ``agencies`` (placement,
-recall, commission), ``pii`` (unmasking with a reason)."""
+recall, commission), ``guarantees`` (third-party guarantee claims and their payout), ``pii``
+(unmasking with a reason)."""
 
 from __future__ import annotations
 
 from .agencies import agency_save, members_recorded, placement_create, placement_recall, placement_recovered
 from .assignment import accounts_assign, saved_view_delete, saved_view_save, team_save
 from .calls import call_log
+from .guarantees import (
+    GUARANTEE_CHANNEL,
+    guarantee_add,
+    guarantee_claim_decide,
+    guarantee_claim_package,
+    guarantee_claim_payout,
+    guarantee_claim_prepare,
+    guarantee_claim_submit,
+    guarantee_claim_withdraw,
+)
 from .pii import customer_unmask
 from .requests import (
     STAFF_HOLD_REASONS,
@@ -23,6 +34,7 @@ from .requests import (
 from .visits import NoticeRecord, mail_viewer_open, notice_record_view, visit_request_call, visit_schedule
 
 __all__ = [
+    "GUARANTEE_CHANNEL",
     "STAFF_HOLD_REASONS",
     "NoticeRecord",
     "account_hold_place",
@@ -30,6 +42,13 @@ __all__ = [
     "agency_save",
     "call_log",
     "customer_unmask",
+    "guarantee_add",
+    "guarantee_claim_decide",
+    "guarantee_claim_package",
+    "guarantee_claim_payout",
+    "guarantee_claim_prepare",
+    "guarantee_claim_submit",
+    "guarantee_claim_withdraw",
     "legal_referral_create",
     "mail_viewer_open",
     "members_recorded",
