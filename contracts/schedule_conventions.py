@@ -8,8 +8,9 @@
   balance x annual rate x that fraction:
 
   - ``30/360``: a whole period of N months is N/12 (the classic rate/12); weeks and days are
-    their actual days over 360; a broken (shorter or longer) first period counts 30E/360 days
-    (each month 30 days, the 31st counted as the 30th) over 360;
+    their actual days over 360; a broken (shorter or longer) first period of a monthly schedule
+    counts its whole months back from the first due date, plus the remaining days as a share of
+    the calendar month they fall in (Fineract's rule: 8 Jan -> 1 Feb is 24/31 of a month);
   - ``actual/365``, ``actual/364``, ``actual/360``: actual days over 365, 364 or 360;
   - ``actual/actual`` (ISDA): the days falling in each calendar year over that year's length
     (365 or 366), summed.
@@ -70,6 +71,9 @@ def round_to_multiple(value: Decimal, multiple: Decimal, mode: InstallmentRoundi
     units = value / multiple
     how = ROUND_CEILING if mode is InstallmentRounding.UP else _DECIMAL_ROUNDING[rounding]
     rounded = units.quantize(Decimal(1), rounding=how)
+    if rounded == 0:
+        # Rounding a positive installment down to nothing would never repay: keep it in cents.
+        return round_money(value, rounding)
     return round_money(rounded * multiple, rounding)
 
 
@@ -116,8 +120,16 @@ def period_before(first_due: dt.date, every: int, unit: PeriodUnit, month_end_ro
     return _shift(first_due, -1, every, unit, month_end_roll)
 
 
-def _days_30e_360(start: dt.date, end: dt.date) -> int:
-    return (end.year - start.year) * 360 + (end.month - start.month) * 30 + min(end.day, 30) - min(start.day, 30)
+def broken_months(disbursed: dt.date, first_due: dt.date, month_end_roll: bool) -> Decimal:
+    """The first period from ``disbursed`` to ``first_due`` in months: the whole months counted
+    back from the first due date by the schedule's date rule, plus the remaining days over the
+    length of the month they fall in."""
+    whole = 0
+    while _shift(first_due, -(whole + 1), 1, PeriodUnit.MONTH, month_end_roll) >= disbursed:
+        whole += 1
+    boundary = _shift(first_due, -whole, 1, PeriodUnit.MONTH, month_end_roll)
+    previous = _shift(first_due, -(whole + 1), 1, PeriodUnit.MONTH, month_end_roll)
+    return whole + Decimal((boundary - disbursed).days) / (boundary - previous).days
 
 
 def _actual_actual(start: dt.date, end: dt.date) -> Decimal:
@@ -132,17 +144,24 @@ def _actual_actual(start: dt.date, end: dt.date) -> Decimal:
 
 
 def year_fraction(
-    start: dt.date, end: dt.date, day_count: DayCount, *, whole_months: int | None = None, unit: PeriodUnit
+    start: dt.date,
+    end: dt.date,
+    day_count: DayCount,
+    *,
+    whole_months: int | None = None,
+    unit: PeriodUnit,
+    month_end_roll: bool = False,
 ) -> Decimal:
     """The fraction of a year from ``start`` to ``end`` under ``day_count``.
 
     ``whole_months`` says the period is exactly that many months by the schedule's own date rule
-    (30/360 then counts it as whole months, whatever the calendar days)."""
+    (30/360 then counts it as whole months, whatever the calendar days); otherwise a monthly
+    period is a broken first period ending on the first due date ``end``."""
     if day_count is DayCount.THIRTY_360:
         if whole_months is not None:
             return Decimal(whole_months) / MONTHS_PER_YEAR
         if unit is PeriodUnit.MONTH:
-            return Decimal(_days_30e_360(start, end)) / 360
+            return broken_months(start, end, month_end_roll) / MONTHS_PER_YEAR
         return Decimal((end - start).days) / 360
     if day_count is DayCount.ACTUAL_ACTUAL:
         return _actual_actual(start, end)
@@ -157,11 +176,12 @@ def periods_per_year(every: int, unit: PeriodUnit) -> Decimal:
 def first_period_length(
     disbursed: dt.date, first_due: dt.date, every: int, unit: PeriodUnit, month_end_roll: bool
 ) -> Decimal:
-    """The first period's length in regular periods (1 when it is a full period; 1.5 for 45 days
-    of a monthly schedule), measured in 30E/360 days for months and in days otherwise."""
+    """The first period's length in regular periods (1 when it is a full period; about 1.5 for
+    15 Jan -> 1 Mar of a monthly schedule), in months for months (``broken_months``) and in days
+    otherwise."""
     regular_start = period_before(first_due, every, unit, month_end_roll)
     if disbursed == regular_start:
         return Decimal(1)
     if unit is PeriodUnit.MONTH:
-        return Decimal(_days_30e_360(disbursed, first_due)) / (30 * every)
+        return broken_months(disbursed, first_due, month_end_roll) / every
     return Decimal((first_due - disbursed).days) / (first_due - regular_start).days

@@ -197,7 +197,7 @@ def schedule_apr(
     IRR of (-principal at disbursement, each line's total at its due date) x periods per year.
 
     Periods are regular, so the flows are equally spaced, except a broken first period, whose
-    length (in periods) is its 30E/360 days over the period's (days for weeks and days). Raises
+    length in periods is its months (``broken_months``) or days over the period's. Raises
     ``contracts.irr.IrrUndefined`` when there is no rate (nothing lent or nothing repaid)."""
     from .irr import annualised_rate  # local: irr is a sibling pure module
 
@@ -250,7 +250,9 @@ def _plan(
     with localcontext(prec=CALC_PRECISION):
         for k, end in enumerate(dates):
             regular = whole_months if (k > 0 or disbursed == default_start) else None
-            fraction = conv.year_fraction(start, end, opts.day_count, whole_months=regular, unit=opts.unit)
+            fraction = conv.year_fraction(
+                start, end, opts.day_count, whole_months=regular, unit=opts.unit, month_end_roll=opts.month_end_roll
+            )
             fractions.append(Decimal(0) if k < opts.interest_free else fraction)
             start = end
     return _Plan(principal, annual_rate, method, opts, dates, fractions, term if opts.fixed_payment is None else None)
