@@ -18,6 +18,7 @@ Sources of the worked examples:
 from __future__ import annotations
 
 import calendar
+import itertools
 import datetime as dt
 import json
 from decimal import Decimal
@@ -94,7 +95,7 @@ def test_fineract_actual_365_rate_factors() -> None:
     starts = [dt.date(2024, m, 1) for m in range(1, 8)]
     factors = [
         round(1 + FINERACT_RATE * year_fraction(a, b, DayCount.ACTUAL_365, unit=PeriodUnit.MONTH), 11)
-        for a, b in zip(starts, starts[1:], strict=False)
+        for a, b in itertools.pairwise(starts)
     ]
     assert [str(f) for f in factors] == expected
 
