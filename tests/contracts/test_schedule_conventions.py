@@ -18,8 +18,8 @@ Sources of the worked examples:
 from __future__ import annotations
 
 import calendar
-import itertools
 import datetime as dt
+import itertools
 import json
 from decimal import Decimal
 from io import StringIO
