@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
@@ -189,12 +189,13 @@ def build_schedule(
 def schedule_apr(
     *,
     principal: Decimal,
-    lines: list[ScheduleLine],
+    totals: Sequence[Decimal],
     first_due: dt.date,
     options: ScheduleOptions | None = None,
 ) -> Decimal:
     """The annual percentage rate of a schedule by the internal-rate-of-return method: the periodic
-    IRR of (-principal at disbursement, each line's total at its due date) x periods per year.
+    IRR of (-principal at disbursement, each installment's total at its due date) x periods per
+    year.
 
     Periods are regular, so the flows are equally spaced, except a broken first period, whose
     length in periods is its months (``broken_months``) or days over the period's. Raises
@@ -204,9 +205,9 @@ def schedule_apr(
     opts = _clean_options(options or DEFAULT_OPTIONS)
     disbursed = opts.disbursed or conv.period_before(first_due, opts.every, opts.unit, opts.month_end_roll)
     offset = conv.first_period_length(disbursed, first_due, opts.every, opts.unit, opts.month_end_roll) - 1
-    times = [Decimal(0), *(offset + k for k in range(1, len(lines) + 1))]
+    times = [Decimal(0), *(offset + k for k in range(1, len(totals) + 1))]
     return annualised_rate(
-        [-principal, *(line.total for line in lines)],
+        [-principal, *totals],
         periods_per_year=conv.periods_per_year(opts.every, opts.unit),
         times=times,
     )

@@ -196,7 +196,9 @@ def _apr(
     if method == ScheduleMethod.SUBSCRIPTION:
         return None
     try:
-        return schedule_apr(principal=principal, lines=lines, first_due=first_due, options=options)
+        return schedule_apr(
+            principal=principal, totals=[line.total for line in lines], first_due=first_due, options=options
+        )
     except IrrUndefined:
         return None
 
