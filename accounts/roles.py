@@ -54,6 +54,8 @@ CASE_APPROVE_REMEDY = "appeals.approve_case_remedy"
 CASE_SLA_REPORT = "appeals.view_sla_report"
 # Authorising a field visit (上门走访): supervisors and administrators only.
 VISIT_APPROVE = "cases.approve_visit"
+# The portfolio dashboards and reports (supervisors, compliance, management = administrators).
+REPORTS_VIEW = "contracts.view_portfolio_reports"
 
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
@@ -74,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
         VISIT_APPROVE,
+        REPORTS_VIEW,
     ],
     Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
     Role.COMPLIANCE_OFFICER: [
@@ -93,6 +96,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_HANDLE,
         CASE_SLA_REPORT,
         CASE_APPROVE_REMEDY,
+        REPORTS_VIEW,
     ],
     # Agencies see only the accounts placed with them, with personal data masked.
     Role.AGENCY: [STAFF_AREA],
@@ -124,5 +128,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
         VISIT_APPROVE,
+        REPORTS_VIEW,
     ],
 }
