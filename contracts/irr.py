@@ -9,8 +9,10 @@ over its actual cash flows by the IRR method. Here:
 * the periodic rate r solves NPV(r) = sum(c_k / (1 + r)^k) = 0, found by Newton's method in
   Decimal arithmetic (50 digits), falling back to bisection when a Newton step leaves the
   bracket, so the result is deterministic to the last digit;
-* the annualised rate is nominal: r x 12 (periods per year), which is what the announcement
-  displays; the effective rate (1 + r)^12 - 1 is not used.
+* the annualised rate is nominal: r x periods per year (12 for monthly installments, 52 for
+  weekly; ``contracts.schedules.schedule_apr`` passes the schedule's own, and the spacing of a
+  broken first period), which is what the announcement displays; the effective rate
+  (1 + r)^12 - 1 is not used.
 
 The result equals ``numpy_financial.irr(flows) * 12`` to far better than 1e-6
 (``tests/contracts/test_irr.py``).

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0009_merge_product_names'),
+        ('contracts', '0010_risk_scores'),
     ]
 
     operations = [
