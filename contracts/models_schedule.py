@@ -139,7 +139,10 @@ def schedule_options(
     disbursed = None
     # A subscription lends nothing: its start date shapes no interest.
     lends = params.get("schedule_method") != ScheduleMethod.SUBSCRIPTION
-    if lends and start_date is not None and first_due is not None and first_due != next_due_date(start_date, every, unit, roll):
+    broken = (
+        start_date is not None and first_due is not None and first_due != next_due_date(start_date, every, unit, roll)
+    )
+    if lends and broken:
         disbursed = start_date
     return ScheduleOptions(
         disbursed=disbursed,

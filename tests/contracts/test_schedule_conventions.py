@@ -370,9 +370,7 @@ def test_apr_irr_matches_numpy_financial_irr(case: tuple) -> None:  # type: igno
         principal=principal, annual_rate=rate, term=term, method=method, first_due=first_due, options=options
     )
     flows = [-float(principal), *(float(line.total) for line in lines)]
-    apr = schedule_apr(
-        principal=principal, totals=[line.total for line in lines], first_due=first_due, options=options
-    )
+    apr = schedule_apr(principal=principal, totals=[line.total for line in lines], first_due=first_due, options=options)
     per_year = {PeriodUnit.MONTH: 12, PeriodUnit.WEEK: 52, PeriodUnit.DAY: 365}[options.unit] / options.every
     expected = float(npf.irr(flows)) * per_year
     assert float(apr) == pytest.approx(expected, abs=1e-6)
