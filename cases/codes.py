@@ -13,6 +13,10 @@ class CasesError(StrEnum):
     VISIT_OFFICERS = "visit_officers"
     VISIT_NOT_DELINQUENT = "visit_not_delinquent"
     VISIT_BLOCKED = "visit_blocked"
+    VISIT_PRECONDITION = "visit_precondition_not_met"
+    VISIT_SLOT = "visit_slot_not_allowed"
+    VISIT_REPORT = "visit_report_invalid"
+    VISIT_THIRD_PARTY_DISCLOSURE = "visit_third_party_disclosure"
     # The workbench
     NOT_ALLOWED = "workbench_not_allowed"
     CONTACT_BLOCKED = "contact_blocked"
@@ -48,6 +52,7 @@ class CasesAction(StrEnum):
     PII_VIEWED = "pii.viewed"
     VISIT_CALL_REQUESTED = "visit.call_requested"
     VISIT_SCHEDULED = "visit.scheduled"
+    VISIT_REPORTED = "visit.reported"
     CALL_LOGGED = "call.logged"
     ASSIGNMENT_SET = "assignment.set"
     SAVED_VIEW_SAVED = "saved_view.saved"

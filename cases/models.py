@@ -37,6 +37,8 @@ class FieldVisit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     call_requested_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    customer_notified_at = models.DateTimeField(_("customer told on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,6 +53,12 @@ class FieldVisit(models.Model):
     def can_request_call(self) -> bool:
         return VisitStatus.CALL_REQUESTED in VISIT_TRANSITIONS[self.status]
 
+    def can_report(self) -> bool:
+        return VisitStatus.DONE in VISIT_TRANSITIONS[self.status]
+
+    def can_cancel(self) -> bool:
+        return VisitStatus.CANCELLED in VISIT_TRANSITIONS[self.status]
+
 
 # The workbench and agencies live in their own modules (module size); import them from here.
 from .models_agencies import PLACEMENT_TRANSITIONS as PLACEMENT_TRANSITIONS  # noqa: E402
@@ -62,6 +70,11 @@ from .models_legal import ClaimStatus as ClaimStatus  # noqa: E402
 from .models_legal import Guarantee as Guarantee  # noqa: E402
 from .models_legal import GuaranteeClaim as GuaranteeClaim  # noqa: E402
 from .models_legal import GuaranteeKind as GuaranteeKind  # noqa: E402
+from .models_visits import OUTCOMES_WITHOUT_CUSTOMER as OUTCOMES_WITHOUT_CUSTOMER  # noqa: E402
+from .models_visits import AddressVerification as AddressVerification  # noqa: E402
+from .models_visits import MetWith as MetWith  # noqa: E402
+from .models_visits import VisitOutcome as VisitOutcome  # noqa: E402
+from .models_visits import VisitReport as VisitReport  # noqa: E402
 from .models_workbench import ENGINE_OUTCOMES as ENGINE_OUTCOMES  # noqa: E402
 from .models_workbench import REQUEST_TRANSITIONS as REQUEST_TRANSITIONS  # noqa: E402
 from .models_workbench import Assignment as Assignment  # noqa: E402

@@ -204,6 +204,9 @@ class VisitRequest(StaffRequest):
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="visit_requests")
     proposed_for = models.DateTimeField(_("proposed date and time"))
+    address = models.TextField(_("address"), blank=True)
+    address_verification = models.CharField(_("how the address was verified"), max_length=20, blank=True)
+    preconditions = models.JSONField(_("preconditions when requested"), default=dict, blank=True)
     engine_reasons = models.JSONField(default=list, blank=True)
     visit = models.ForeignKey(
         "cases.FieldVisit", null=True, blank=True, on_delete=models.PROTECT, related_name="requests"

@@ -420,6 +420,83 @@ _TEXTS += [
     ),
 ]
 
+# --- field visits: told in advance, with the officers and how to ask for a call instead ----------
+_VISIT_ZH_SUBJECT = "上门走访预约通知"
+_VISIT_EN_SUBJECT = "A visit is planned"
+_VISIT_ZH_BODY = (
+    "{{ customer_name }}您好：\n\n"
+    "我们计划于{{ visit_time }}派两名工作人员上门拜访，与您当面沟通。来访人员：{{ officers }}，"
+    "他们会主动出示工作证件，未经您同意不会进入您的住所。\n\n"
+    "如您更希望电话沟通，可以在这里选择改为电话联系，届时不会有人上门：{{ call_instead_url }}"
+)
+_VISIT_EN_BODY = (
+    "Hello {{ customer_name }},\n\n"
+    "Two of our staff plan to visit you on {{ visit_time }} to talk in person. They are {{ officers }}; "
+    "they will show their identity cards and will not enter your home without your consent.\n\n"
+    "If you would rather talk by phone, choose a call instead here and nobody will come: {{ call_instead_url }}"
+)
+_SERVICE_RESTORED_ZH_SUBJECT = "上门服务已恢复（合同{{ contract_number }}）"
+_SERVICE_RESTORED_EN_SUBJECT = "On-site service is restored (contract {{ contract_number }})"
+_SERVICE_RESTORED_ZH_BODY = (
+    "{{ customer_name }}您好：\n\n"
+    "您的合同{{ contract_number }}自{{ restored_on }}起已恢复上门服务，感谢您的配合。{{ restore_reason }}"
+)
+_SERVICE_RESTORED_EN_BODY = (
+    "Hello {{ customer_name }},\n\n"
+    "On-site service on contract {{ contract_number }} is restored from {{ restored_on }}. Thank you. "
+    "{{ restore_reason }}"
+)
+
+_TEXTS += [
+    (
+        "visit_notice",
+        "sms",
+        (
+            "",
+            "【{{ company_name }}】{{ customer_name }}您好，我们计划于{{ visit_time }}派两名工作人员上门拜访"
+            "（{{ officers }}，会出示证件）。如希望改为电话沟通：{{ call_instead_url }} {{ opt_out }}",
+        ),
+        (
+            "",
+            "{{ company_name }}: Hi {{ customer_name }}, two of our staff ({{ officers }}, with ID) plan to visit you "
+            "on {{ visit_time }}. To have a call instead: {{ call_instead_url }} {{ opt_out }}",
+        ),
+    ),
+    ("visit_notice", "in_app", (_VISIT_ZH_SUBJECT, _VISIT_ZH_BODY), (_VISIT_EN_SUBJECT, _VISIT_EN_BODY)),
+    (
+        "visit_notice",
+        "email",
+        (_VISIT_ZH_SUBJECT, _VISIT_ZH_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
+        (_VISIT_EN_SUBJECT, _VISIT_EN_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
+    ),
+    (
+        "service_restored",
+        "sms",
+        (
+            "",
+            "【{{ company_name }}】{{ customer_name }}您好，您的合同{{ contract_number }}自{{ restored_on }}起"
+            "已恢复上门服务。{{ opt_out }}",
+        ),
+        (
+            "",
+            "{{ company_name }}: Hi {{ customer_name }}, on-site service on contract {{ contract_number }} is restored "
+            "from {{ restored_on }}. {{ opt_out }}",
+        ),
+    ),
+    (
+        "service_restored",
+        "in_app",
+        (_SERVICE_RESTORED_ZH_SUBJECT, _SERVICE_RESTORED_ZH_BODY),
+        (_SERVICE_RESTORED_EN_SUBJECT, _SERVICE_RESTORED_EN_BODY),
+    ),
+    (
+        "service_restored",
+        "email",
+        (_SERVICE_RESTORED_ZH_SUBJECT, _SERVICE_RESTORED_ZH_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
+        (_SERVICE_RESTORED_EN_SUBJECT, _SERVICE_RESTORED_EN_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
+    ),
+]
+
 DEFAULT_TEXTS: Final[dict[tuple[str, str, str], Text]] = {
     key: text
     for purpose, channel, zh, en in _TEXTS

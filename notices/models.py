@@ -31,6 +31,8 @@ class Purpose(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of a dispute, complaint or appeal")
     VALIDATION_NOTICE = "validation_notice", _("Validation notice (US, 12 CFR 1006.34)")
     VERIFICATION = "verification", _("Verification of a disputed debt or the original creditor (US)")
+    VISIT_NOTICE = "visit_notice", _("Advance notice of a field visit")
+    SERVICE_RESTORED = "service_restored", _("On-site service restored")
 
 
 # Content every template of a purpose must contain (as template variables), and what
@@ -50,6 +52,8 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     # (notices/validation_texts.py), not from templates; these are what any text must carry.
     Purpose.VALIDATION_NOTICE: ("itemization_date", "amount_now", "validation_period_end", "dispute_url"),
     Purpose.VERIFICATION: ("reference", "amount_now"),
+    Purpose.VISIT_NOTICE: ("visit_time", "officers", "call_instead_url"),
+    Purpose.SERVICE_RESTORED: ("contract_number", "restored_on"),
 }
 ELECTRONIC_CHANNELS = (ContactChannel.SMS, ContactChannel.EMAIL)
 OPT_OUT_FIELD = "opt_out"
@@ -62,6 +66,7 @@ COLLECTION_PURPOSES = (
     Purpose.SUSPENSION_NOTICE,
     Purpose.LAWYER_LETTER,
     Purpose.LEGAL_REVIEW,
+    Purpose.VISIT_NOTICE,
 )
 # Purposes that threaten, announce or start legal action (a lawyer's letter, the referral for
 # litigation): refused on a time-barred debt (12 CFR 1006.26(b)). A template of another purpose

@@ -486,6 +486,15 @@ COMMUNICATION_RETENTION_YEARS = env.int("COMMUNICATION_RETENTION_YEARS", default
 # calls is 08:00-21:00 (NIFA self-discipline convention); the law's window (CN 22:00, US 21:00)
 # still applies to everything else. Never later than the law (the engine refuses a loosening).
 STAFF_CALL_WINDOW_END = env.str("STAFF_CALL_WINDOW_END", default="21:00")
+# Field visits (上门走访): only past this many days past due, after this many failed remote
+# contacts (calls not answered, voicemail, wrong or dead numbers, refused), in these local hours
+# of the customer (a visit of FIELD_VISIT_MINUTES must end by the end), never on a public
+# holiday, and announced to the customer at least FIELD_VISIT_NOTICE_HOURS before.
+FIELD_VISIT_MIN_DAYS_PAST_DUE = env.int("FIELD_VISIT_MIN_DAYS_PAST_DUE", default=30)
+FIELD_VISIT_MIN_FAILED_CONTACTS = env.int("FIELD_VISIT_MIN_FAILED_CONTACTS", default=3)
+FIELD_VISIT_HOURS = env.str("FIELD_VISIT_HOURS", default="09:00-18:00")
+FIELD_VISIT_MINUTES = env.int("FIELD_VISIT_MINUTES", default=60)
+FIELD_VISIT_NOTICE_HOURS = env.int("FIELD_VISIT_NOTICE_HOURS", default=24)
 SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=10)
 # Delivery receipts are refused while this is empty.
 SMS_RECEIPT_SECRET = env.str("SMS_RECEIPT_SECRET", default="")

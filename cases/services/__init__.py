@@ -3,14 +3,20 @@
 One module per concern: ``visits`` (field visits, notice records, the mail viewer), ``calls``
 (calls and promises through the compliance engine), ``assignment`` (assignment, saved views),
 ``requests`` (fee waivers, visit requests, legal referral, holds), ``agencies`` (placement,
-recall, commission), ``guarantees`` (third-party guarantee claims and their payout), ``pii``
-(unmasking with a reason)."""
+recall, commission), ``field_visits`` (approval, authorisation letter, report), ``guarantees``
+(third-party guarantee claims and their payout), ``pii`` (unmasking with a reason)."""
 
 from __future__ import annotations
 
 from .agencies import agency_save, members_recorded, placement_create, placement_recall, placement_recovered
 from .assignment import accounts_assign, saved_view_delete, saved_view_save, team_save
 from .calls import call_log
+from .field_visits import (
+    visit_authorisation_letter,
+    visit_report_file,
+    visit_request_approve,
+    visit_request_reject,
+)
 from .guarantees import (
     GUARANTEE_CHANNEL,
     guarantee_add,
@@ -59,8 +65,12 @@ __all__ = [
     "saved_view_delete",
     "saved_view_save",
     "team_save",
+    "visit_authorisation_letter",
+    "visit_report_file",
+    "visit_request_approve",
     "visit_request_call",
     "visit_request_create",
+    "visit_request_reject",
     "visit_schedule",
     "waiver_request_approve",
     "waiver_request_create",

@@ -22,8 +22,9 @@ from core.money import parse_amount
 from notices.contact import ProposedDetails, contact_judge
 
 from ..codes import CasesAction, CasesError
-from ..models import LegalReferral, RequestStatus, VisitRequest, WaiverKind, WaiverRequest
+from ..models import AddressVerification, LegalReferral, RequestStatus, VisitRequest, WaiverKind, WaiverRequest
 from ..reasons import blocked_message
+from ..rules_visits import visit_preconditions
 from ._common import account_for_actor, actor_agency, require_perm
 
 ZERO = Decimal("0.00")
@@ -157,11 +158,21 @@ def waiver_request_reject(*, actor: User, request_id: int, note: str) -> WaiverR
 
 
 @transaction.atomic
-def visit_request_create(*, actor: User, contract_id: int, proposed_for: dt.datetime, reason: str) -> VisitRequest:
+def visit_request_create(
+    *,
+    actor: User,
+    contract_id: int,
+    proposed_for: dt.datetime,
+    reason: str,
+    address: str = "",
+    address_verification: str = "",
+) -> VisitRequest:
     """Ask a supervisor to authorise a field visit (上门走访). The engine judges it first as a
     visit by two staff at the proposed time (daytime in the customer's zone, holds, frequency):
-    a visit it would refuse is not requested. The supervisor's authorisation
-    (``visit_schedule``) judges it again and records the attempt."""
+    a visit it would refuse is not requested; nor is one while a dispute or hardship request is
+    open. The request states its reason, the address and how it was verified; the
+    preconditions as they stand are kept with it (``cases.rules_visits``) and the supervisor's
+    approval (``visit_request_approve``) requires every one of them."""
     require_perm(actor, WORK_ACCOUNTS)
     contract = account_for_actor(actor, contract_id, lock=True)
     reason = _reason(reason)
@@ -195,10 +206,24 @@ def visit_request_create(*, actor: User, contract_id: int, proposed_for: dt.date
         )
     if VisitRequest.objects.filter(contract=contract, status=RequestStatus.REQUESTED).exists():
         raise ApplicationError(code=CasesError.REQUEST_OPEN, message=_("A visit is already requested."))
+    if address_verification and address_verification not in AddressVerification.values:
+        raise ApplicationError(
+            code=CasesError.NOT_ALLOWED, message=_("Choose how the address was verified."), field="address_verification"
+        )
+    checks = visit_preconditions(contract=contract, address_verification=address_verification)
+    if not next(c for c in checks if c.code == "no_open_case").ok:
+        raise ApplicationError(
+            code=CasesError.VISIT_PRECONDITION,
+            message=_("No visit while a dispute or hardship request is open."),
+            extra={"failed": ["no_open_case"]},
+        )
     request = VisitRequest.objects.create(
         contract=contract,
         proposed_for=proposed_for,
         reason=reason,
+        address=address.strip() or profile.postal_address,
+        address_verification=address_verification,
+        preconditions={c.code: c.ok for c in checks},
         requested_by=actor,
         requested_at=timezone.now(),
         engine_reasons=[],

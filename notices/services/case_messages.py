@@ -25,8 +25,10 @@ def service_message_schedule(
     key: str,
     context: dict[str, Any],
     now: dt.datetime | None = None,
+    system: str = "appeals",
 ) -> list[Notice]:
-    """A message about a case (acknowledgement, resolution): in the app, and by the
+    """A message about a case (acknowledgement, resolution) or a service message (a visit
+    announced, on-site service restored): in the app, and by the
     customer's preferred electronic channel. Written to the outbox in the caller's transaction."""
     now = now or timezone.now()
     preference = ContactPreference.objects.filter(profile=profile).first()
@@ -59,7 +61,7 @@ def service_message_schedule(
                 template=template,
                 context={**base, **context},
                 now=now,
-                system="appeals",
+                system=system,
             )
         )
     queue_delivery([n.pk for n in created if n.status == NoticeStatus.PENDING], now=now)

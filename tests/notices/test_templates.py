@@ -38,6 +38,12 @@ CASE_PAIRS = {
     for purpose in (Purpose.RESOLUTION, Purpose.ACKNOWLEDGEMENT)
     for channel in ("sms", "email", "in_app", "letter")
 }
+# Service messages outside the ladder: a field visit announced, on-site service restored.
+SERVICE_PAIRS = {
+    (purpose, channel)
+    for purpose in (Purpose.VISIT_NOTICE, Purpose.SERVICE_RESTORED)
+    for channel in ("sms", "email", "in_app")
+}
 CONTEXT_ZH = {
     "customer_name": "张三",
     "company_name": "公平金融",
@@ -299,7 +305,9 @@ def test_unknown_language_is_refused():
 # --- defaults ---------------------------------------------------------------------------------
 def test_default_texts_cover_the_ladder_and_case_messages_in_both_languages():
     expected = {
-        (purpose, channel, locale) for purpose, channel in LADDER_PAIRS | CASE_PAIRS for locale in ("zh-hans", "en")
+        (purpose, channel, locale)
+        for purpose, channel in LADDER_PAIRS | CASE_PAIRS | SERVICE_PAIRS
+        for locale in ("zh-hans", "en")
     }
     assert set(DEFAULT_TEXTS) == expected
 
