@@ -69,6 +69,8 @@ API_ADMIN = [
 ]
 # Authorising a field visit (上门走访): supervisors and administrators only.
 VISIT_APPROVE = "cases.approve_visit"
+# The portfolio dashboards and reports (supervisors, compliance, management = administrators).
+REPORTS_VIEW = "contracts.view_portfolio_reports"
 
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
@@ -89,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
         VISIT_APPROVE,
+        REPORTS_VIEW,
     ],
     Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
     Role.COMPLIANCE_OFFICER: [
@@ -109,6 +112,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_SLA_REPORT,
         CASE_APPROVE_REMEDY,
         *API_READ,
+        REPORTS_VIEW,
     ],
     # Agencies see only the accounts placed with them, with personal data masked.
     Role.AGENCY: [STAFF_AREA],
@@ -142,5 +146,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         VISIT_APPROVE,
         *API_ALL,
         *API_ADMIN,
+        REPORTS_VIEW,
     ],
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_appeals, views_contracts, views_import, views_outbox, views_validation
+from . import views, views_appeals, views_contracts, views_import, views_outbox, views_reports, views_validation
 
 app_name = "staff"
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path("appeals/evidence/<int:pk>/", views_appeals.evidence_view, name="appeal_case_evidence"),
     path("appeals/new/<int:customer_pk>/", views_appeals.file_for_customer, name="appeal_file_for_customer"),
     path("appeals/report/", views_appeals.report, name="appeal_sla_report"),
+    path("reports/", views_reports.report, name="reports"),
+    path("reports/<slug:name>/", views_reports.report, name="report"),
 ]

@@ -94,6 +94,8 @@ class ContractsError(StrEnum):
     LIMITATION_PERIOD_DATES = "limitation_period_dates"
     LIMITATION_PERIOD_YEARS = "limitation_period_years"
     TIME_BARRED_REASON_REQUIRED = "time_barred_reason_required"
+    # The early-warning model
+    RISK_HISTORY_TOO_SHORT = "risk_history_too_short"
     # Import: a row refused while it was being written
     INVALID = "invalid"
     CONFLICT = "conflict"
@@ -135,3 +137,5 @@ class ContractsAction(StrEnum):
     LIMITATION_PERIOD_SAVED = "limitation_period.saved"
     GOVERNING_LAW_SET = "contract.governing_law_set"
     TIME_BARRED_FLAG_SET = "contract.time_barred_flag_set"
+    RISK_SCORED = "risk.scored"
+    RISK_MODEL_TRAINED = "risk_model.trained"

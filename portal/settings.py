@@ -378,6 +378,18 @@ SWEEP_RANGE_SIZE = env.int("SWEEP_RANGE_SIZE", default=10000)
 SWEEP_SET_BASED = env.bool("SWEEP_SET_BASED", default=True)
 DELINQUENCY_BUCKETS = [("M0", 0, 0), ("M1", 1, 30), ("M2", 31, 60), ("M3", 61, 90), ("M4", 91, 180), ("M5+", 181, None)]
 
+# --- The early-warning score (contracts/risk, docs/REPORTS.md) ----------------------------
+# Probability of reaching 30 days past due in the next cycle at or above which a contract is
+# "medium" / "high" risk; whether the nightly batch scores contracts; the history a trained
+# model needs (labelled samples, and those that reached 30 days past due) before it may
+# replace the rule score; the model report's folder.
+RISK_BAND_MEDIUM = env.float("RISK_BAND_MEDIUM", default=0.15)
+RISK_BAND_HIGH = env.float("RISK_BAND_HIGH", default=0.35)
+RISK_SCORING_NIGHTLY = env.bool("RISK_SCORING_NIGHTLY", default=True)
+RISK_MODEL_MIN_SAMPLES = env.int("RISK_MODEL_MIN_SAMPLES", default=500)
+RISK_MODEL_MIN_POSITIVES = env.int("RISK_MODEL_MIN_POSITIVES", default=30)
+RISK_MODEL_REPORT_DIR = Path(env.str("RISK_MODEL_REPORT_DIR", default="") or str(VAR_DIR / "reports"))
+
 # --- REST framework ----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

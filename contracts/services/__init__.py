@@ -24,6 +24,7 @@ from .payments import credit_refund, payment_post, payment_reverse
 from .plans import plan_activate, plan_approve, plan_cancel, plan_propose, plan_reject
 from .promises import promise_record
 from .rates import lpr_seed
+from .risk import risk_model_train, risk_scores_range
 from .service_state import service_notice_give, service_restore, service_restore_if_cured, service_suspend
 from .sweep import delinquency_sweep, delinquency_sweep_range
 from .terms import contract_create, terms_publish
@@ -50,6 +51,8 @@ __all__ = [
     "plan_propose",
     "plan_reject",
     "promise_record",
+    "risk_model_train",
+    "risk_scores_range",
     "service_notice_give",
     "service_restore",
     "service_restore_if_cured",

@@ -30,7 +30,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from contracts.models import Contract
 from contracts.selectors import sweep_ranges
-from contracts.services import delinquency_sweep_range
+from contracts.services import delinquency_sweep_range, risk_scores_range
 
 from ..codes import NoticesAction
 from ..ladder_inputs import CATCH_UP_DAYS
@@ -52,12 +52,17 @@ def business_dates(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def sweep_and_notify_days(*, days: list[dt.date], first_id: int, last_id: int) -> RangeOutcome:
-    """Close each business date in order and decide its notices, in one transaction."""
+    """Close each business date in order, score the range's contracts as of the last one and
+    decide each date's notices, in one transaction."""
     ready: list[int] = []
     written = 0
     with transaction.atomic():
         for day in days:
             delinquency_sweep_range(business_date=day, first_id=first_id, last_id=last_id)
+            if settings.RISK_SCORING_NIGHTLY and day == days[-1]:
+                # The early-warning score of the range as of the night's date, before the ladder
+                # (its pre-due reminder for high-risk customers reads it); catch-up days reuse it.
+                risk_scores_range(business_date=day, first_id=first_id, last_id=last_id)
             # US debts that entered collection: the validation notice first (12 CFR 1006.34).
             validation_notices_due(first_id=first_id, last_id=last_id, business_date=day)
             day_ready, day_written = ladder_range_write(business_date=day, first_id=first_id, last_id=last_id)
