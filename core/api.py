@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,11 +64,19 @@ def routed(name: str, **views: type[APIView]) -> type[APIView]:
     def get_parsers(self: APIView) -> list[Any]:
         return [parser() for parser in _view_for(self).parser_classes]
 
+    def initial(self: APIView, request: Request, *args: Any, **kwargs: Any) -> None:
+        # A method the path does not have is 405 before anyone is asked who they are.
+        method = (request.method or "").lower()
+        if method not in self.http_method_names:
+            raise exceptions.MethodNotAllowed(request.method or "")
+        APIView.initial(self, request, *args, **kwargs)
+
     attrs: dict[str, Any] = {
         "__doc__": " ".join(f"{m.upper()}: {(v.__doc__ or '').strip()}" for m, v in by_method.items()),
         "__module__": next(iter(by_method.values())).__module__,
         "get_permissions": get_permissions,
         "get_parsers": get_parsers,
+        "initial": initial,
         "http_method_names": [*by_method, "head", "options"],
     }
     for method, view in by_method.items():
