@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_esign_db_defaults'),
+        ('accounts', '0009_api_clients_webhooks'),
     ]
 
     operations = [
