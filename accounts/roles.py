@@ -54,13 +54,29 @@ CASE_APPROVE_REMEDY = "appeals.approve_case_remedy"
 CASE_SLA_REPORT = "appeals.view_sla_report"
 # Authorising a field visit (上门走访): supervisors and administrators only.
 VISIT_APPROVE = "cases.approve_visit"
+# The workbench: working overdue accounts (queue, calls, promises, requests), assigning them,
+# placing them with external agencies; approving a fee waiver.
+WORK_ACCOUNTS = "cases.work_accounts"
+ASSIGN_ACCOUNTS = "cases.assign_accounts"
+PLACE_WITH_AGENCY = "cases.place_with_agency"
+WAIVER_APPROVE = "contracts.approve_waiver"
+# Agencies and teams are kept in the admin by supervisors and administrators.
+WORKBENCH_DIRECTORY = [
+    "cases.view_agency",
+    "cases.add_agency",
+    "cases.change_agency",
+    "cases.view_team",
+    "cases.add_team",
+    "cases.change_team",
+    "cases.view_agencyplacement",
+]
 # The portfolio dashboards and reports (supervisors, compliance, management = administrators).
 REPORTS_VIEW = "contracts.view_portfolio_reports"
 
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.AGENT: [STAFF_AREA, VIEW_PII, "accounts.view_customerprofile", "appeals.handle_case"],
+    Role.AGENT: [STAFF_AREA, VIEW_PII, "accounts.view_customerprofile", "appeals.handle_case", WORK_ACCOUNTS],
     Role.SUPERVISOR: [
         "appeals.handle_case",
         "appeals.approve_case_remedy",
@@ -76,6 +92,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
         VISIT_APPROVE,
+        WORK_ACCOUNTS,
+        ASSIGN_ACCOUNTS,
+        PLACE_WITH_AGENCY,
+        *WORKBENCH_DIRECTORY,
         REPORTS_VIEW,
     ],
     Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
@@ -99,7 +119,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         REPORTS_VIEW,
     ],
     # Agencies see only the accounts placed with them, with personal data masked.
-    Role.AGENCY: [STAFF_AREA],
+    Role.AGENCY: [STAFF_AREA, WORK_ACCOUNTS],
     Role.ADMIN: [
         "appeals.handle_case",
         "appeals.approve_case_remedy",
@@ -128,6 +148,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
         VISIT_APPROVE,
+        WORK_ACCOUNTS,
+        ASSIGN_ACCOUNTS,
+        PLACE_WITH_AGENCY,
+        *WORKBENCH_DIRECTORY,
         REPORTS_VIEW,
     ],
 }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 
 from accounts.codes import AccountsError
@@ -23,12 +24,39 @@ def backup_codes_remaining(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def user_is_agency(user: User) -> bool:
+    """An external agency's user: sees only the accounts placed with its agency. Remembered on
+    the user object, so a page asks the database once."""
+    cached = getattr(user, "_is_agency_user", None)
+    if cached is None:
+        cached = bool(not user.is_superuser and user_has_role(user, Role.AGENCY))
+        user._is_agency_user = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def placed_with_user_agency(user: User, *, prefix: str = "") -> Q:
+    """The rows (contracts, or through ``prefix`` the rows that lead to one) placed now with an
+    agency the user belongs to: an active placement whose period has not ended. The placements
+    are casework's (``cases.AgencyPlacement``); this layer names them only by their relation."""
+    today = timezone.localdate()
+    return Q(
+        **{
+            f"{prefix}agency_placements__status": "active",
+            f"{prefix}agency_placements__placed_on__lte": today,
+            f"{prefix}agency_placements__ends_on__gte": today,
+            f"{prefix}agency_placements__agency__is_active": True,
+            f"{prefix}agency_placements__agency__members": user,
+        }
+    )
+
+
 def customer_profiles_for_staff(*, user: User) -> QuerySet[CustomerProfile]:
-    """Customers a staff user may see. Agencies see only accounts placed with them
-    (placements arrive with casework; until then an agency sees none)."""
+    """Customers a staff user may see. Agencies see only customers with an account placed
+    with them now (``placed_with_user_agency``)."""
     qs = CustomerProfile.objects.select_related("user").order_by("customer_number")
-    if user_has_role(user, Role.AGENCY) and not user.is_superuser:
-        return qs.none()
+    if user_is_agency(user):
+        placed = CustomerProfile.objects.filter(placed_with_user_agency(user, prefix="contracts__")).values("pk")
+        return qs.filter(pk__in=placed)
     return qs
 
 

@@ -50,3 +50,22 @@ class FieldVisit(models.Model):
 
     def can_request_call(self) -> bool:
         return VisitStatus.CALL_REQUESTED in VISIT_TRANSITIONS[self.status]
+
+
+# The workbench and agencies live in their own modules (module size); import them from here.
+from .models_agencies import PLACEMENT_TRANSITIONS as PLACEMENT_TRANSITIONS  # noqa: E402
+from .models_agencies import Agency as Agency  # noqa: E402
+from .models_agencies import AgencyPlacement as AgencyPlacement  # noqa: E402
+from .models_agencies import PlacementStatus as PlacementStatus  # noqa: E402
+from .models_workbench import ENGINE_OUTCOMES as ENGINE_OUTCOMES  # noqa: E402
+from .models_workbench import REQUEST_TRANSITIONS as REQUEST_TRANSITIONS  # noqa: E402
+from .models_workbench import Assignment as Assignment  # noqa: E402
+from .models_workbench import CallLog as CallLog  # noqa: E402
+from .models_workbench import CallOutcome as CallOutcome  # noqa: E402
+from .models_workbench import LegalReferral as LegalReferral  # noqa: E402
+from .models_workbench import RequestStatus as RequestStatus  # noqa: E402
+from .models_workbench import SavedView as SavedView  # noqa: E402
+from .models_workbench import Team as Team  # noqa: E402
+from .models_workbench import VisitRequest as VisitRequest  # noqa: E402
+from .models_workbench import WaiverKind as WaiverKind  # noqa: E402
+from .models_workbench import WaiverRequest as WaiverRequest  # noqa: E402

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import CustomerProfile, User
-from accounts.roles import CASE_HANDLE
+from accounts.roles import CASE_HANDLE, WORK_ACCOUNTS
 from accounts.selectors import customer_profiles_for_staff
 from appeals.models import OPEN_STATUSES, CaseKind, CaseStatus
 from appeals.selectors import case_queue_for_staff
@@ -55,15 +55,18 @@ class StaffWork:
     breaches: WorkPanel
     holds: WorkPanel
     promises_today: WorkPanel
+    my_accounts: WorkPanel = field(default_factory=lambda: WorkPanel(visible=False))
+    queue_counts: Any = None  # cases.selectors_queue.QueueCounts for those who work accounts
 
 
 def staff_work(*, user: User, today: dt.date, now: dt.datetime | None = None) -> StaffWork:
     """The work waiting for a staff member, as far as their role may see it: open cases by the
     deadline that runs now, disputes not yet acknowledged, SLA breaches (marked by the hourly
     check or past their deadline), collection holds in force and promises to pay falling due
-    today. Cases need ``appeals.handle_case`` (the queue's permission); holds and promises cover
-    the customers the user may see (an agency: only accounts placed with it). At most two
-    queries per panel whatever the number of rows."""
+    today; the accounts assigned to the user and how many each scope of the queue holds. Cases
+    need ``appeals.handle_case`` (the queue's permission); holds and promises cover the customers
+    the user may see (an agency: only accounts placed with it). At most two queries per panel
+    whatever the number of rows."""
     now = now or timezone.now()
     hidden = WorkPanel(visible=False)
     if user.has_perm(CASE_HANDLE):
@@ -88,6 +91,19 @@ def staff_work(*, user: User, today: dt.date, now: dt.datetime | None = None) ->
         .select_related("contract__customer")
         .order_by("contract__number", "id")
     )
+    my_accounts, counts = hidden, None
+    if user.has_perm(WORK_ACCOUNTS):
+        from .selectors_queue import QueueFilters, queue_counts, work_queue
+
+        counts = queue_counts(user=user)
+        mine = list(work_queue(user=user, filters=QueueFilters(scope="mine"), today=today, now=now)[:DASHBOARD_ROWS])
+        my_accounts = WorkPanel(count=counts.mine, rows=mine)
     return StaffWork(
-        open_cases=open_cases, new_disputes=new_disputes, breaches=breaches, holds=holds, promises_today=promises
+        open_cases=open_cases,
+        new_disputes=new_disputes,
+        breaches=breaches,
+        holds=holds,
+        promises_today=promises,
+        my_accounts=my_accounts,
+        queue_counts=counts,
     )

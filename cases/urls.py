@@ -1,13 +1,35 @@
 from django.urls import path
 
-from . import views, views_appeals, views_contracts, views_import, views_outbox, views_reports, views_validation
+from . import (
+    views,
+    views_agencies,
+    views_appeals,
+    views_case,
+    views_contracts,
+    views_import,
+    views_outbox,
+    views_reports,
+    views_validation,
+    views_workbench,
+)
 
 app_name = "staff"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("customers/", views.customers, name="customers"),
-    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/", views_case.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/unmask/", views_case.customer_unmask_view, name="customer_unmask"),
+    path("accounts/<int:pk>/<slug:action>/", views_case.account_action, name="account_action"),
+    path("queue/", views_workbench.queue, name="queue"),
+    path("queue/next/", views_workbench.queue_next, name="queue_next"),
+    path("queue/assign/", views_workbench.queue_assign, name="queue_assign"),
+    path("queue/views/", views_workbench.saved_view_save_view, name="saved_view_save"),
+    path("queue/views/<int:pk>/delete/", views_workbench.saved_view_delete_view, name="saved_view_delete"),
+    path("agencies/", views_agencies.agencies, name="agencies"),
+    path("placements/<int:pk>/recall/", views_agencies.placement_recall_view, name="placement_recall"),
+    path("waivers/", views_agencies.waiver_requests, name="waiver_requests"),
+    path("waivers/<int:pk>/", views_agencies.waiver_request_decide, name="waiver_request_decide"),
     path("contracts/<int:pk>/", views_contracts.contract_detail, name="contract_detail"),
     path("validation/<int:pk>/", views_validation.validation_notice_page, name="validation_notice"),
     path(

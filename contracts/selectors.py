@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, QuerySet
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,8 @@ from .models import (
     Installment,
     Payment,
     PlanStatus,
+    PromiseStatus,
+    PromiseToPay,
     RepaymentPlan,
     ServiceState,
 )
@@ -225,10 +227,26 @@ def _balance_from_rows(rows: list[Installment], credit: Decimal, as_of: dt.date)
     return balance
 
 
+def balance_from_rows(*, rows: list[Installment], credit: Decimal, as_of: dt.date) -> Balance:
+    """A contract's balance from its installments already loaded (list pages prefetch them)."""
+    return _balance_from_rows(rows, credit, as_of)
+
+
 def contract_balance(*, contract: Contract, as_of: dt.date | None = None) -> Balance:
     """Principal, interest, penalty and fees, split into overdue / due now / not yet due."""
     rows = list(Installment.objects.filter(contract=contract))
     return _balance_from_rows(rows, contract.credit_balance, as_of or timezone.localdate())
+
+
+@dataclass
+class PromiseView:
+    """A promise to pay as the customer sees it on the dashboard."""
+
+    pk: int
+    amount: Decimal
+    promised_date: dt.date
+    status: str
+    paid_towards: Decimal
 
 
 @dataclass
@@ -237,6 +255,8 @@ class CustomerContractSummary:
     balance: Balance
     active_plan: RepaymentPlan | None
     on_hold: bool = False
+    # The promise to pay the customer sees: the open one, else one decided recently.
+    promise: PromiseView | None = None
 
     @property
     def state(self) -> str:
@@ -257,15 +277,49 @@ class CustomerContractSummary:
         return "current"
 
 
+# Promises to pay kept or broken this recently are still shown to the customer with the outcome.
+PROMISE_SHOWN_DAYS = 30
+_PROMISE_FIELDS = ("pk", "amount", "promised_date", "status", "paid_towards")
+
+
+def _promise_annotations(day: dt.date) -> dict[str, Any]:
+    """The contract's promise to show (open first, then the latest decided within
+    ``PROMISE_SHOWN_DAYS``) as columns of the contracts query itself, so the dashboard keeps its
+    query count."""
+    shown = (
+        PromiseToPay.objects.filter(contract_id=OuterRef("pk"))
+        .filter(Q(status=PromiseStatus.OPEN) | Q(resolved_on__gte=day - dt.timedelta(days=PROMISE_SHOWN_DAYS)))
+        .annotate(is_open=Case(When(status=PromiseStatus.OPEN, then=Value(0)), default=Value(1)))
+        .order_by("is_open", "-promised_date", "-id")
+    )
+    return {f"shown_promise_{name}": Subquery(shown.values(name)[:1]) for name in _PROMISE_FIELDS}
+
+
+def _promise_of(contract: Contract) -> PromiseView | None:
+    pk = getattr(contract, "shown_promise_pk", None)
+    if pk is None:
+        return None
+    return PromiseView(
+        pk=pk,
+        amount=contract.shown_promise_amount,  # type: ignore[attr-defined]
+        promised_date=contract.shown_promise_promised_date,  # type: ignore[attr-defined]
+        status=contract.shown_promise_status,  # type: ignore[attr-defined]
+        paid_towards=contract.shown_promise_paid_towards,  # type: ignore[attr-defined]
+    )
+
+
 def customer_overview(*, customer: CustomerProfile, as_of: dt.date | None = None) -> list[CustomerContractSummary]:
-    """Every contract of a customer with its balance: four queries in all."""
+    """Every contract of a customer with its balance and the promise to pay to show: four
+    queries in all."""
     day = as_of or timezone.localdate()
     contracts = list(
-        contracts_for_customer(customer=customer).prefetch_related(
+        contracts_for_customer(customer=customer)
+        .prefetch_related(
             Prefetch("installments", queryset=Installment.objects.order_by("due_date", "seq"), to_attr="rows"),
             Prefetch("plans", queryset=RepaymentPlan.objects.filter(status=PlanStatus.ACTIVE), to_attr="active_plans"),
             Prefetch("holds", queryset=CollectionHold.objects.filter(released_on__isnull=True), to_attr="open_holds"),
         )
+        .annotate(**_promise_annotations(day))
     )
     return [
         CustomerContractSummary(
@@ -273,6 +327,7 @@ def customer_overview(*, customer: CustomerProfile, as_of: dt.date | None = None
             balance=_balance_from_rows(c.rows, c.credit_balance, day),  # type: ignore[attr-defined]
             active_plan=c.active_plans[0] if c.active_plans else None,  # type: ignore[attr-defined]
             on_hold=bool(c.open_holds),  # type: ignore[attr-defined]
+            promise=_promise_of(c),
         )
         for c in contracts
     ]
@@ -478,15 +533,19 @@ def plan_preview(
 # --- limitation of actions (12 CFR 1006.26(b); ``contracts.limitation``) ------------------------
 
 
-def contract_get_for_staff(*, user: User, pk: int) -> Contract:
-    """A contract of a customer the staff user may see (``customer_profiles_for_staff``)."""
-    from accounts.selectors import customer_profiles_for_staff
+def contracts_for_staff(*, user: User) -> QuerySet[Contract]:
+    """The contracts a staff user may see: all, or for an agency's user those placed with it now."""
+    from accounts.selectors import placed_with_user_agency, user_is_agency
 
-    contract = (
-        Contract.objects.filter(pk=pk, customer__in=customer_profiles_for_staff(user=user))
-        .select_related("product", "terms", "customer")
-        .first()
-    )
+    if user_is_agency(user):
+        return Contract.objects.filter(pk__in=Contract.objects.filter(placed_with_user_agency(user)).values("pk"))
+    return Contract.objects.all()
+
+
+def contract_get_for_staff(*, user: User, pk: int) -> Contract:
+    """A contract of a customer the staff user may see (``customer_profiles_for_staff``); an
+    agency's user only a contract placed with the agency now."""
+    contract = contracts_for_staff(user=user).filter(pk=pk).select_related("product", "terms", "customer").first()
     if contract is None:
         raise NotFoundError(code=ContractsError.CONTRACT_NOT_FOUND, message=_("Contract not found."))
     return contract
@@ -497,6 +556,7 @@ def contract_get_for_staff(*, user: User, pk: int) -> Contract:
 from .selectors_charges import CostOfCredit as CostOfCredit  # noqa: E402
 from .selectors_charges import contract_cost_of_credit as contract_cost_of_credit  # noqa: E402
 from .selectors_charges import explain_charge as explain_charge  # noqa: E402
+from .selectors_charges import schedule_conventions_shown as schedule_conventions_shown  # noqa: E402
 from .selectors_charges import terms_cost_of_credit as terms_cost_of_credit  # noqa: E402
 from .selectors_limitation import contract_limitation as contract_limitation  # noqa: E402
 from .selectors_limitation import contracts_limitation as contracts_limitation  # noqa: E402

@@ -233,15 +233,26 @@ def is_collection(purpose: str) -> bool:
     return purpose == "collection" or purpose in COLLECTION_PURPOSES
 
 
-def contact_judge(*, profile: CustomerProfile, contract: Contract | None, proposed: ProposedDetails) -> Verdict:
-    """The compliance engine's verdict on one proposed contact (reads only)."""
+def contact_judge(
+    *,
+    profile: CustomerProfile,
+    contract: Contract | None,
+    proposed: ProposedDetails,
+    window_end: dt.time | None = None,
+) -> Verdict:
+    """The compliance engine's verdict on one proposed contact (reads only). ``window_end``
+    ends the contact window earlier than the rules do (a lender's own policy for staff calls);
+    it never makes it later."""
     consumer = consumer_state(
         profile,
         apply_holds=is_collection(proposed.purpose),
         time_barred_debts=time_barred_numbers(contract, proposed),
     )
+    rules = ruleset_for(profile, contract)
+    if window_end is not None and window_end < rules.window_end:
+        rules = tighten(rules, window_end=window_end)
     return evaluate(
-        ruleset_for(profile, contract),
+        rules,
         consumer,
         contact_history(profile, proposed.at),
         engine_proposal(proposed, contract.number if contract else None),

@@ -481,6 +481,11 @@ SMS_PER_NUMBER_PER_MINUTE = env.float("SMS_PER_NUMBER_PER_MINUTE", default=2.0)
 # Every communication record is kept at least this many years after the last collection
 # activity on the debt (12 CFR 1006.100); never below 3 (system check notices.E001).
 COMMUNICATION_RETENTION_YEARS = env.int("COMMUNICATION_RETENTION_YEARS", default=3)
+# The lender's own end of the day for staff and agency phone calls (HH:MM, customer's local
+# time), earlier than the law's where it is later: the industry convention for collection
+# calls is 08:00-21:00 (NIFA self-discipline convention); the law's window (CN 22:00, US 21:00)
+# still applies to everything else. Never later than the law (the engine refuses a loosening).
+STAFF_CALL_WINDOW_END = env.str("STAFF_CALL_WINDOW_END", default="21:00")
 SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=10)
 # Delivery receipts are refused while this is empty.
 SMS_RECEIPT_SECRET = env.str("SMS_RECEIPT_SECRET", default="")

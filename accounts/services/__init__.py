@@ -170,15 +170,16 @@ def staff_create(
 
 
 @transaction.atomic
-def customer_pii_view(*, actor: User, profile: CustomerProfile, purpose: str) -> dict[str, Any]:
-    """Reveal a customer's personal data to staff; the viewing itself is audited."""
-    audit_record(
-        action=AccountsAction.PII_VIEWED,
-        actor=actor,
-        obj=profile,
-        subject_user_id=profile.user_id,
-        data={"purpose": purpose, "fields": ["legal_name", "national_id", "phone", "email", "postal_address"]},
-    )
+def customer_pii_view(*, actor: User, profile: CustomerProfile, purpose: str, reason: str = "") -> dict[str, Any]:
+    """Reveal a customer's personal data to staff; the viewing itself is audited, with the
+    reason the staff member gave when there is one."""
+    data: dict[str, Any] = {
+        "purpose": purpose,
+        "fields": ["legal_name", "national_id", "phone", "email", "postal_address"],
+    }
+    if reason:
+        data["reason"] = reason
+    audit_record(action=AccountsAction.PII_VIEWED, actor=actor, obj=profile, subject_user_id=profile.user_id, data=data)
     return {
         "legal_name": profile.legal_name,
         "national_id": profile.national_id_plain(),

@@ -40,6 +40,7 @@ def contact_attempt_start(
     location_follow_up: bool = False,
     at_workplace: bool = False,
     work_email: bool = False,
+    window_end: dt.time | None = None,
 ) -> ContactAttempt:
     """A call, visit or agency action about to happen, judged by the same engine as every
     automated notice. The attempt is recorded either way; a blocked one carries its reasons
@@ -47,7 +48,8 @@ def contact_attempt_start(
 
     With a third party, ``third_party_purpose`` says why (location by default; CN also
     "relay_message"); the purpose is recorded so that a second location contact with the
-    same person is recognised (12 CFR 1006.10(c))."""
+    same person is recognised (12 CFR 1006.10(c)). ``window_end`` is the lender's own earlier
+    end of the contact window for staff calls (``contact_judge``)."""
     at = at or timezone.now()
     proposed = ProposedDetails(
         channel=channel,
@@ -66,7 +68,7 @@ def contact_attempt_start(
         at_workplace=at_workplace,
         work_email=work_email,
     )
-    verdict = contact_judge(profile=profile, contract=contract, proposed=proposed)
+    verdict = contact_judge(profile=profile, contract=contract, proposed=proposed, window_end=window_end)
     attempt = ContactAttempt.objects.create(
         customer=profile,
         contract=contract,

@@ -47,7 +47,9 @@ def test_customer_creation_is_audited():
 
 def test_staff_viewing_a_customer_is_audited(verified_agent_client):
     profile = make_customer()
-    response = verified_agent_client.get(f"/staff/customers/{profile.pk}/")
+    page = verified_agent_client.get(f"/staff/customers/{profile.pk}/")
+    assert page.status_code == 200 and profile.national_id_plain() not in page.content.decode()
+    response = verified_agent_client.post(f"/staff/customers/{profile.pk}/unmask/", {"reason": "客户来电核实身份"})
     assert response.status_code == 200
     assert profile.national_id_plain() in response.content.decode()
     event = AuditEvent.objects.filter(action="pii.viewed", subject_user_id=profile.user_id).get()

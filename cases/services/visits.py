@@ -17,7 +17,7 @@ from contracts.models import Contract, ContractStatus
 from core.errors import ApplicationError, ForbiddenError, NotFoundError
 from notices.services import contact_attempt_start
 
-from .models import FieldVisit, VisitStatus
+from ..models import FieldVisit, VisitStatus
 
 if TYPE_CHECKING:
     from notices.models import Notice

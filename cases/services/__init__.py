@@ -1,0 +1,49 @@
+"""Every write of the cases app: one function per business action, each audited.
+
+One module per concern: ``visits`` (field visits, notice records, the mail viewer), ``calls``
+(calls and promises through the compliance engine), ``assignment`` (assignment, saved views),
+``requests`` (fee waivers, visit requests, legal referral, holds), ``agencies`` (placement,
+recall, commission), ``pii`` (unmasking with a reason)."""
+
+from __future__ import annotations
+
+from .agencies import agency_save, members_recorded, placement_create, placement_recall, placement_recovered
+from .assignment import accounts_assign, saved_view_delete, saved_view_save, team_save
+from .calls import call_log
+from .pii import customer_unmask
+from .requests import (
+    STAFF_HOLD_REASONS,
+    account_hold_place,
+    legal_referral_create,
+    visit_request_create,
+    waiver_request_approve,
+    waiver_request_create,
+    waiver_request_reject,
+)
+from .visits import NoticeRecord, mail_viewer_open, notice_record_view, visit_request_call, visit_schedule
+
+__all__ = [
+    "STAFF_HOLD_REASONS",
+    "NoticeRecord",
+    "account_hold_place",
+    "accounts_assign",
+    "agency_save",
+    "call_log",
+    "customer_unmask",
+    "legal_referral_create",
+    "mail_viewer_open",
+    "members_recorded",
+    "notice_record_view",
+    "placement_create",
+    "placement_recall",
+    "placement_recovered",
+    "saved_view_delete",
+    "saved_view_save",
+    "team_save",
+    "visit_request_call",
+    "visit_request_create",
+    "visit_schedule",
+    "waiver_request_approve",
+    "waiver_request_create",
+    "waiver_request_reject",
+]
