@@ -185,7 +185,7 @@ def _conduct(period: Period) -> tuple[list[Chart], dict[str, Any]]:
     agencies = agency_performance(period)
     agency = Chart(
         key="agencies",
-        title=_("Agency performance: recovered after their contacts"),
+        title=_("Agency performance: recovered while accounts were placed"),
         kind="bar",
         labels=[row.agency for row in agencies],
         series=[

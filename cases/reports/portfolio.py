@@ -87,9 +87,9 @@ def _states(days: list[dt.date]) -> tuple[list[dict[int, int]], list[int], dict[
     if charged_off_on:
         # Charged-off contracts still have open installments: they leave the portfolio's count.
         flags = {f"o{i}": Count("pk", filter=_open_on(day)) for i, day in enumerate(days)}
-        charged = DelinquencyTransition.objects.filter(contract_id=OuterRef("contract_id"), event="charged_off")
+        charged_rows = DelinquencyTransition.objects.filter(contract_id=OuterRef("contract_id"), event="charged_off")
         for contract_id, *opens in (
-            maybe_open.filter(Exists(charged))
+            maybe_open.filter(Exists(charged_rows))
             .values("contract_id")
             .annotate(**flags)
             .values_list("contract_id", *flags)
