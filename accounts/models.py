@@ -113,6 +113,8 @@ class CustomerProfile(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the retention job has erased the personal data (accounts.services.anonymise).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("customer profile")
@@ -272,3 +274,11 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"login code for {self.user_id}"
+
+
+# API clients, tokens, idempotent answers and webhooks: kept apart for size.
+from .models_api import ApiClient as ApiClient  # noqa: E402
+from .models_api import ApiToken as ApiToken  # noqa: E402
+from .models_api import IdempotentRequest as IdempotentRequest  # noqa: E402
+from .models_api import WebhookDelivery as WebhookDelivery  # noqa: E402
+from .models_api import WebhookEndpoint as WebhookEndpoint  # noqa: E402
