@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0004_guarantees'),
         ('contracts', '0011_product_schedule_conventions'),
-        ('notices', '0008_field_visits'),
+        ('notices', '0010_field_visits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0007_merge_legal_action_validation'),
+        ('notices', '0009_risk_pre_due_step'),
     ]
 
     operations = [
