@@ -435,17 +435,6 @@ _VISIT_EN_BODY = (
     "they will show their identity cards and will not enter your home without your consent.\n\n"
     "If you would rather talk by phone, choose a call instead here and nobody will come: {{ call_instead_url }}"
 )
-_SERVICE_RESTORED_ZH_SUBJECT = "上门服务已恢复（合同{{ contract_number }}）"
-_SERVICE_RESTORED_EN_SUBJECT = "On-site service is restored (contract {{ contract_number }})"
-_SERVICE_RESTORED_ZH_BODY = (
-    "{{ customer_name }}您好：\n\n"
-    "您的合同{{ contract_number }}自{{ restored_on }}起已恢复上门服务，感谢您的配合。{{ restore_reason }}"
-)
-_SERVICE_RESTORED_EN_BODY = (
-    "Hello {{ customer_name }},\n\n"
-    "On-site service on contract {{ contract_number }} is restored from {{ restored_on }}. Thank you. "
-    "{{ restore_reason }}"
-)
 
 _TEXTS += [
     (
@@ -468,32 +457,6 @@ _TEXTS += [
         "email",
         (_VISIT_ZH_SUBJECT, _VISIT_ZH_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
         (_VISIT_EN_SUBJECT, _VISIT_EN_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
-    ),
-    (
-        "service_restored",
-        "sms",
-        (
-            "",
-            "【{{ company_name }}】{{ customer_name }}您好，您的合同{{ contract_number }}自{{ restored_on }}起"
-            "已恢复上门服务。{{ opt_out }}",
-        ),
-        (
-            "",
-            "{{ company_name }}: Hi {{ customer_name }}, on-site service on contract {{ contract_number }} is restored "
-            "from {{ restored_on }}. {{ opt_out }}",
-        ),
-    ),
-    (
-        "service_restored",
-        "in_app",
-        (_SERVICE_RESTORED_ZH_SUBJECT, _SERVICE_RESTORED_ZH_BODY),
-        (_SERVICE_RESTORED_EN_SUBJECT, _SERVICE_RESTORED_EN_BODY),
-    ),
-    (
-        "service_restored",
-        "email",
-        (_SERVICE_RESTORED_ZH_SUBJECT, _SERVICE_RESTORED_ZH_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
-        (_SERVICE_RESTORED_EN_SUBJECT, _SERVICE_RESTORED_EN_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
     ),
 ]
 

@@ -32,7 +32,6 @@ class Purpose(models.TextChoices):
     VALIDATION_NOTICE = "validation_notice", _("Validation notice (US, 12 CFR 1006.34)")
     VERIFICATION = "verification", _("Verification of a disputed debt or the original creditor (US)")
     VISIT_NOTICE = "visit_notice", _("Advance notice of a field visit")
-    SERVICE_RESTORED = "service_restored", _("On-site service restored")
 
 
 # Content every template of a purpose must contain (as template variables), and what
@@ -53,7 +52,6 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     Purpose.VALIDATION_NOTICE: ("itemization_date", "amount_now", "validation_period_end", "dispute_url"),
     Purpose.VERIFICATION: ("reference", "amount_now"),
     Purpose.VISIT_NOTICE: ("visit_time", "officers", "call_instead_url"),
-    Purpose.SERVICE_RESTORED: ("contract_number", "restored_on"),
 }
 ELECTRONIC_CHANNELS = (ContactChannel.SMS, ContactChannel.EMAIL)
 OPT_OUT_FIELD = "opt_out"
@@ -68,9 +66,8 @@ COLLECTION_PURPOSES = (
     Purpose.LEGAL_REVIEW,
     Purpose.VISIT_NOTICE,
 )
-# Purposes that threaten, announce or start legal action (a lawyer's letter, the referral for
-# litigation): refused on a time-barred debt (12 CFR 1006.26(b)). A template of another purpose
-# whose text threatens suit is marked ``threatens_legal_action``.
+# Purposes that threaten, announce or start legal action (a lawyer's letter, the referral for litigation):
+# refused on a time-barred debt (12 CFR 1006.26(b)); another template threatening suit: ``threatens_legal_action``.
 LEGAL_ACTION_PURPOSES = (Purpose.LAWYER_LETTER, Purpose.LEGAL_REVIEW)
 # The legal route itself (a referral towards a suit): ``contracts.services.legal_action_check``
 # guards it before anything is written.

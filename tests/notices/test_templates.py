@@ -38,10 +38,10 @@ CASE_PAIRS = {
     for purpose in (Purpose.RESOLUTION, Purpose.ACKNOWLEDGEMENT)
     for channel in ("sms", "email", "in_app", "letter")
 }
-# Service messages outside the ladder: a field visit announced, on-site service restored.
+# Service messages outside the ladder: a field visit announced.
 SERVICE_PAIRS = {
     (purpose, channel)
-    for purpose in (Purpose.VISIT_NOTICE, Purpose.SERVICE_RESTORED)
+    for purpose in (Purpose.VISIT_NOTICE,)
     for channel in ("sms", "email", "in_app")
 }
 CONTEXT_ZH = {
