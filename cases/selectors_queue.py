@@ -10,11 +10,13 @@ amount overdue              ``AMOUNT_WEIGHT`` per ``AMOUNT_UNIT`` overdue, at mo
 promise due today           ``PROMISE_TODAY_BONUS`` (the customer said they would pay today)
 SLA items                   ``SLA_BONUS`` when a dispute, complaint or appeal on the account is
                             breached or due within ``SLA_HORIZON``
+early-warning risk          ``RISK_WEIGHT`` × the nightly score's probability of reaching 30
+                            days past due (``contracts.ContractRiskScore``; none scored: 0)
 collection on hold          ``HOLD_PENALTY`` (nothing to do by phone; listed last)
 ==========================  ==============================================================
 
-The early-warning risk score (a per-contract number, a later release) joins as one more term
-in ``queue_priority``: add its expression to ``terms`` with its weight.
+A new signal joins as one more term in ``queue_priority`` (an annotation in
+``queue_annotations`` and its weighted expression in ``terms``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ PROMISE_TODAY_BONUS = Decimal("200")
 SLA_BONUS = Decimal("150")
 SLA_HORIZON = dt.timedelta(hours=24)
 HOLD_PENALTY = Decimal("-1000")
+RISK_WEIGHT = Decimal("100")
 QUEUE_PAGE_SIZE = 50
 
 MONEY: Any = DecimalField(max_digits=20, decimal_places=2)
@@ -122,6 +125,9 @@ def queue_annotations(*, today: dt.date, now: dt.datetime) -> dict[str, Any]:
         ),
         "sla_item": Exists(sla),
         "on_hold": Exists(CollectionHold.objects.filter(contract_id=OuterRef("pk"), released_on__isnull=True)),
+        "risk_probability": Coalesce(
+            F("risk_score__probability"), Value(Decimal("0")), output_field=DecimalField(max_digits=5, decimal_places=4)
+        ),
     }
 
 
@@ -133,6 +139,7 @@ def queue_priority() -> ExpressionWrapper:
         Case(When(promise_today=True, then=Value(PROMISE_TODAY_BONUS)), default=Value(Decimal("0"))),
         Case(When(sla_item=True, then=Value(SLA_BONUS)), default=Value(Decimal("0"))),
         Case(When(on_hold=True, then=Value(HOLD_PENALTY)), default=Value(Decimal("0"))),
+        F("risk_probability") * Value(RISK_WEIGHT),
     ]
     return ExpressionWrapper(_balanced_sum(terms), output_field=SCORE)
 
@@ -221,7 +228,7 @@ def work_queue(*, user: User, filters: QueueFilters, today: dt.date, now: dt.dat
         qs = qs.filter(Q(on_hold=False))
     return (
         qs.annotate(priority=queue_priority())
-        .select_related("customer", "product", "assignment__agent", "assignment__team")
+        .select_related("customer", "product", "assignment__agent", "assignment__team", "risk_score")
         .order_by("-priority", "-days_past_due", "id")
     )
 
