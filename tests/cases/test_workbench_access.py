@@ -217,3 +217,37 @@ def test_the_agencies_and_waiver_lists_have_a_fixed_query_count(django_assert_ma
         client.get(reverse("staff:agencies"))
     with django_assert_max_num_queries(12):
         client.get(reverse("staff:waiver_requests"))
+
+
+def test_a_supervisor_places_from_the_case_page_and_recalls_from_the_agencies_page():
+    contract = overdue_contract()
+    agency = make_agency()
+    supervisor = make_staff(Role.SUPERVISOR)
+    client = _client(supervisor)
+    ends = (business_today() + dt.timedelta(days=60)).isoformat()
+    response = client.post(
+        reverse("staff:account_action", args=[contract.pk, "place"]),
+        {f"place{contract.pk}-agency": agency.pk, f"place{contract.pk}-ends_on": ends},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    placement = contract.agency_placements.get()
+    page = client.get(reverse("staff:agencies")).content.decode()
+    assert f'id="placement-row-{placement.pk}"' in page
+    refused = client.post(reverse("staff:placement_recall", args=[placement.pk]), {"reason": "x"})
+    assert refused.status_code == 302
+    placement.refresh_from_db()
+    assert placement.status == PlacementStatus.ACTIVE
+    client.post(reverse("staff:placement_recall", args=[placement.pk]), {"reason": "客户要求由贷款方直接沟通"})
+    placement.refresh_from_db()
+    assert placement.status == PlacementStatus.RECALLED and placement.recalled_by == supervisor
+
+
+def test_an_agency_user_cannot_search_customers_by_name():
+    contract = overdue_contract()
+    agency = make_agency()
+    place(contract, agency)
+    client = _client(agency_user(agency))
+    listing = client.get(reverse("staff:customers") + f"?q={contract.customer.legal_name}").content.decode()
+    assert contract.customer.customer_number not in listing
+    listing = client.get(reverse("staff:customers") + f"?q={contract.customer.customer_number}").content.decode()
+    assert contract.customer.customer_number in listing
