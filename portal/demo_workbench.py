@@ -50,6 +50,8 @@ def demo_workbench_load(*, today: dt.date) -> None:
             agency_id=agency.pk,
             ends_on=today + dt.timedelta(days=PLACEMENT_DAYS),
         )
-    mine = list(overdue.exclude(pk=placed.pk if placed else None).values_list("pk", flat=True))
+    if placed is not None:
+        overdue = overdue.exclude(pk=placed.pk)
+    mine = list(overdue.values_list("pk", flat=True))
     if mine:
         accounts_assign(actor=supervisor, contract_ids=mine, agent_id=agent.pk, team_id=team.pk)
