@@ -113,6 +113,25 @@ class ProductAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("code", "name", "name_en", "kind", "currency", "schedule_method", "is_active")}),
         (gettext_lazy("Pricing"), {"fields": ("annual_interest_rate", "min_term", "max_term")}),
+        (
+            gettext_lazy("Schedule conventions"),
+            {
+                "description": gettext_lazy(
+                    "How installments are computed (see docs/SCHEDULES.md). Each convention is a term of the product: "
+                    "copied into the terms versions published afterwards and shown to the customer."
+                ),
+                "fields": (
+                    ("repayment_every", "repayment_unit"),
+                    "day_count",
+                    "rounding",
+                    ("installment_multiple", "installment_rounding"),
+                    "month_end_roll",
+                    "grace_principal_periods",
+                    "grace_interest_periods",
+                    "interest_free_periods",
+                ),
+            },
+        ),
         (gettext_lazy("Cost of credit"), {"fields": ("cost_regime", "cost_cap_annual_rate", "state_caps")}),
         (
             gettext_lazy("Overdue rules"),

@@ -9,8 +9,10 @@ over its actual cash flows by the IRR method. Here:
 * the periodic rate r solves NPV(r) = sum(c_k / (1 + r)^k) = 0, found by Newton's method in
   Decimal arithmetic (50 digits), falling back to bisection when a Newton step leaves the
   bracket, so the result is deterministic to the last digit;
-* the annualised rate is nominal: r x 12 (periods per year), which is what the announcement
-  displays; the effective rate (1 + r)^12 - 1 is not used.
+* the annualised rate is nominal: r x periods per year (12 for monthly installments, 52 for
+  weekly; ``contracts.schedules.schedule_apr`` passes the schedule's own, and the spacing of a
+  broken first period), which is what the announcement displays; the effective rate
+  (1 + r)^12 - 1 is not used.
 
 The result equals ``numpy_financial.irr(flows) * 12`` to far better than 1e-6
 (``tests/contracts/test_irr.py``).
@@ -36,8 +38,14 @@ class IrrUndefined(ValueError):
     """The cash flows have no internal rate of return (no sign change, or nothing lent)."""
 
 
-def _npv(rate: Decimal, flows: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
-    """NPV and its derivative at ``rate`` (Horner's scheme in v = 1 / (1 + rate))."""
+def _npv(rate: Decimal, flows: Sequence[Decimal], times: Sequence[Decimal] | None = None) -> tuple[Decimal, Decimal]:
+    """NPV and its derivative at ``rate`` (Horner's scheme in v = 1 / (1 + rate) when the flows
+    are one period apart; otherwise flow k at ``times[k]`` periods)."""
+    if times is not None:
+        base = 1 + rate
+        value = sum((c * base**-t for c, t in zip(flows, times, strict=True)), Decimal(0))
+        slope = sum((-t * c * base ** (-t - 1) for c, t in zip(flows, times, strict=True)), Decimal(0))
+        return value, slope
     v = 1 / (1 + rate)
     value = Decimal(0)
     slope = Decimal(0)
@@ -48,24 +56,26 @@ def _npv(rate: Decimal, flows: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
     return value, -slope * v
 
 
-def periodic_irr(flows: Sequence[Decimal]) -> Decimal:
+def periodic_irr(flows: Sequence[Decimal], times: Sequence[Decimal] | None = None) -> Decimal:
     """The periodic rate r with NPV(r) = 0, to ``RESULT_PLACES``.
 
-    ``flows[0]`` is the disbursement (negative); the rest are receipts. Raises ``IrrUndefined``
-    when no rate in the search range gives NPV = 0.
+    ``flows[0]`` is the disbursement (negative); the rest are receipts, one period apart unless
+    ``times`` gives each flow's time in periods (a broken first period: 0, 1.5, 2.5, ...).
+    Raises ``IrrUndefined`` when no rate in the search range gives NPV = 0.
     """
     if len(flows) < 2 or flows[0] >= 0 or all(c <= 0 for c in flows[1:]):
         raise IrrUndefined("the cash flows need a disbursement followed by repayments")
     with localcontext(prec=PRECISION):
         values = [Decimal(c) for c in flows]
+        at = None if times is None or all(Decimal(t) == k for k, t in enumerate(times)) else [Decimal(t) for t in times]
         low, high = _LOW, _HIGH
-        f_low, _ = _npv(low, values)
-        f_high, _ = _npv(high, values)
+        f_low, _ = _npv(low, values, at)
+        f_high, _ = _npv(high, values, at)
         if f_low.is_signed() == f_high.is_signed() and f_low != 0 and f_high != 0:
             raise IrrUndefined("no rate in range sets the net present value to zero")
         rate = Decimal(0)
         for _ in range(_MAX_ITERATIONS):
-            value, slope = _npv(rate, values)
+            value, slope = _npv(rate, values, at)
             if abs(value) <= _TOLERANCE:
                 break
             # Keep a bracket [low, high] around the root; NPV falls as the rate rises here.
@@ -80,9 +90,17 @@ def periodic_irr(flows: Sequence[Decimal]) -> Decimal:
         return rate.quantize(RESULT_PLACES, rounding=ROUND_HALF_UP)
 
 
-def annualised_rate(flows: Sequence[Decimal]) -> Decimal:
-    """The nominal annual rate by the IRR method: periodic IRR x 12."""
-    return (periodic_irr(flows) * PERIODS_PER_YEAR).quantize(RESULT_PLACES, rounding=ROUND_HALF_UP)
+def annualised_rate(
+    flows: Sequence[Decimal],
+    *,
+    periods_per_year: Decimal | int = PERIODS_PER_YEAR,
+    times: Sequence[Decimal] | None = None,
+) -> Decimal:
+    """The nominal annual rate by the IRR method: periodic IRR x periods per year (12 for
+    monthly installments, 52 for weekly, 26 for bi-weekly)."""
+    with localcontext(prec=PRECISION):
+        rate = periodic_irr(flows, times) * Decimal(periods_per_year)
+    return rate.quantize(RESULT_PLACES, rounding=ROUND_HALF_UP)
 
 
 def schedule_flows(principal: Decimal, installments: Sequence[Decimal]) -> list[Decimal]:

@@ -46,6 +46,7 @@ from .fields import money_field as money_field
 from .limitation_models import LimitationPeriod as LimitationPeriod  # the limitation table, kept apart for size
 from .models_rates import LoanPrimeRate as LoanPrimeRate
 from .models_rates import StateRateCap as StateRateCap
+from .models_schedule import ScheduleTerms
 
 DEFAULT_ALLOCATION_ORDER = [Component.FEE, Component.PENALTY, Component.INTEREST, Component.PRINCIPAL]
 
@@ -54,7 +55,7 @@ def default_allocation_order() -> list[str]:
     return [str(c) for c in DEFAULT_ALLOCATION_ORDER]
 
 
-class Product(models.Model):
+class Product(ScheduleTerms):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     # One name per language (never one bilingual string): Chinese, the default, and English.
     name = models.CharField(_("name (Chinese)"), max_length=120)
@@ -70,8 +71,8 @@ class Product(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
         help_text=_("Nominal yearly rate, e.g. 0.18 for 18%. Monthly rate = annual rate / 12."),
     )
-    min_term = models.PositiveSmallIntegerField(_("minimum term (months)"), default=1)
-    max_term = models.PositiveSmallIntegerField(_("maximum term (months)"), default=36)
+    min_term = models.PositiveSmallIntegerField(_("minimum term (installments)"), default=1)
+    max_term = models.PositiveSmallIntegerField(_("maximum term (installments)"), default=36)
     grace_days = models.PositiveSmallIntegerField(
         _("grace days"),
         default=3,

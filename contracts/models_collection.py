@@ -114,4 +114,3 @@ class CollectionHold(models.Model):
     @property
     def active(self) -> bool:
         return self.released_on is None
-

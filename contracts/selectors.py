@@ -556,6 +556,7 @@ def contract_get_for_staff(*, user: User, pk: int) -> Contract:
 from .selectors_charges import CostOfCredit as CostOfCredit  # noqa: E402
 from .selectors_charges import contract_cost_of_credit as contract_cost_of_credit  # noqa: E402
 from .selectors_charges import explain_charge as explain_charge  # noqa: E402
+from .selectors_charges import schedule_conventions_shown as schedule_conventions_shown  # noqa: E402
 from .selectors_charges import terms_cost_of_credit as terms_cost_of_credit  # noqa: E402
 from .selectors_limitation import contract_limitation as contract_limitation  # noqa: E402
 from .selectors_limitation import contracts_limitation as contracts_limitation  # noqa: E402

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.money import quantize_money
 
 from . import cost_cap, ledger
-from .irr import IrrUndefined, annualised_rate, schedule_flows
+from .irr import IrrUndefined
 from .models import (
     ChargeEntry,
     ChargeKind,
@@ -22,7 +22,15 @@ from .models import (
     LateFeeKind,
     TermsVersion,
 )
-from .schedules import ScheduleMethod, add_months, build_schedule
+from .models_schedule import (
+    DayCountChoice,
+    InstallmentRoundingChoice,
+    PeriodUnitChoice,
+    RoundingChoice,
+    first_due_default,
+    schedule_options,
+)
+from .schedules import ScheduleMethod, build_schedule, schedule_apr
 
 
 def _money(value: Decimal) -> str:
@@ -167,9 +175,14 @@ def contract_cost_of_credit(*, contract: Contract, rows: list[Installment] | Non
             rows = list(Installment.objects.filter(contract=contract))
         originals = sorted((r for r in rows if r.plan_id is None), key=lambda r: (r.due_date, r.seq))
         totals = [r.principal_due + r.interest_due for r in originals]
+        options = schedule_options(
+            contract.terms.parameters, start_date=contract.start_date, first_due=contract.first_due_date
+        )
         try:
-            rate = annualised_rate(schedule_flows(contract.principal, totals))
-        except IrrUndefined:
+            rate = schedule_apr(
+                principal=contract.principal, totals=totals, first_due=contract.first_due_date, options=options
+            )
+        except (IrrUndefined, ValueError):
             rate = None
     return CostOfCredit(annualised_rate=rate, cap_rate=contract.cost_cap_annual_rate, rule=_rule_of(contract))
 
@@ -181,17 +194,55 @@ def terms_cost_of_credit(*, terms: TermsVersion, principal: Decimal = Decimal("1
     if params.get("schedule_method") == ScheduleMethod.SUBSCRIPTION:
         return None
     term = min(12, int(params.get("max_term", 12) or 12))
-    lines = build_schedule(
-        principal=principal,
-        annual_rate=Decimal(params["annual_interest_rate"]),
-        term=term,
-        method=params["schedule_method"],
-        first_due=add_months(terms.created_at.date(), 1),
-    )
+    first_due = first_due_default(params, terms.created_at.date())
+    options = schedule_options(params)
     try:
-        rate: Decimal | None = annualised_rate(schedule_flows(principal, [ln.total for ln in lines]))
-    except IrrUndefined:
+        lines = build_schedule(
+            principal=principal,
+            annual_rate=Decimal(params["annual_interest_rate"]),
+            term=term,
+            method=params["schedule_method"],
+            first_due=first_due,
+            options=options,
+        )
+        rate: Decimal | None = schedule_apr(
+            principal=principal, totals=[ln.total for ln in lines], first_due=first_due, options=options
+        )
+    except (IrrUndefined, ValueError):
         rate = None
     regime = params.get("cost_regime", CostRegime.LICENSED_LENDER)
     cap = Decimal(params["cost_cap_annual_rate"])
     return CostOfCredit(annualised_rate=rate, cap_rate=cap, rule=str(CostRegime(regime).label))
+
+
+def schedule_conventions_shown(*, terms: TermsVersion) -> list[tuple[str, str]]:
+    """The accepted terms' schedule conventions as (label, value) lines for the customer (no query):
+    how often installments fall due, how interest is counted and rounded, and any grace."""
+    options = schedule_options(terms.parameters)
+    unit = PeriodUnitChoice(options.unit).label
+    facts = [
+        (_("Installments"), _("every %(n)s %(unit)s") % {"n": options.every, "unit": unit}),
+        (_("Interest is counted"), str(DayCountChoice(options.day_count).label)),
+        (_("Cents are rounded"), str(RoundingChoice(options.rounding).label)),
+    ]
+    if options.installment_multiple is not None:
+        facts.append(
+            (
+                _("Installments are rounded"),
+                _("%(how)s of %(multiple)s; the last installment makes up the difference")
+                % {
+                    "how": InstallmentRoundingChoice(options.installment_rounding).label,
+                    "multiple": number_format(options.installment_multiple, 2),
+                },
+            )
+        )
+    if options.month_end_roll:
+        facts.append((_("Month ends"), _("a first due date at a month end keeps every due date at the month end")))
+    for count, label in (
+        (options.grace_principal, _("Periods without principal")),
+        (options.grace_interest, _("Periods with interest deferred to the next period")),
+        (options.interest_free, _("Interest-free periods")),
+    ):
+        if count:
+            facts.append((label, str(count)))
+    return facts

@@ -28,6 +28,7 @@ from contracts.selectors import (
     contract_with_plans_get_for_user,
     plan_preview,
     plan_request_refusal,
+    schedule_conventions_shown,
 )
 from contracts.services import plan_propose
 from core.dates import business_today
@@ -96,6 +97,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "suspension_notice": suspension_notice,
             "limitation": limitation,
             "terms_text": contract.terms.accepted_text,
+            "schedule_conventions": schedule_conventions_shown(terms=contract.terms),
             "terms_translation": contract.terms.courtesy_translation(language),
             "charges": charges_by_installment(contract=contract),
             "cost": contract_cost_of_credit(contract=contract, rows=[line.row for line in balance.installments]),

@@ -18,9 +18,10 @@ from core.errors import ApplicationError
 
 from .. import cost_cap
 from ..codes import ContractsAction, ContractsError
-from ..irr import IrrUndefined, annualised_rate, schedule_flows
+from ..irr import IrrUndefined
 from ..models import Contract, CostRegime, DebtType, Installment, Product, TermsVersion
-from ..schedules import ScheduleMethod, add_months, build_schedule
+from ..models_schedule import first_due_default, schedule_options, schedule_parameters
+from ..schedules import ScheduleMethod, build_schedule, schedule_apr
 from ._common import ZERO
 from .limitation import governing_law_clean
 
@@ -51,6 +52,7 @@ def _terms_parameters(product: Product) -> dict[str, Any]:
         plan_max_months=product.plan_max_months,
         state_caps=cost_cap.state_caps_snapshot(product.state_caps.all()),
     )
+    params.update(schedule_parameters(product))
     return {k: str(v) if isinstance(v, Decimal) else v for k, v in params.items()}
 
 
@@ -88,6 +90,16 @@ def terms_publish(*, actor: User | None, product: Product, text_zh: str, text_en
     return version
 
 
+def _check_term(product: Product, term: int) -> None:
+    if not product.min_term <= term <= product.max_term:
+        raise ApplicationError(
+            code=ContractsError.TERM_OUT_OF_RANGE,
+            message=_("The term must be between %(low)s and %(high)s installments.")
+            % {"low": product.min_term, "high": product.max_term},
+            field="term",
+        )
+
+
 @transaction.atomic
 def contract_create(
     *,
@@ -95,7 +107,7 @@ def contract_create(
     customer: CustomerProfile,
     terms: TermsVersion,
     principal: Decimal,
-    term: int,
+    term: int | None,
     start_date: dt.date,
     first_due_date: dt.date | None = None,
     annual_rate: Decimal | None = None,
@@ -103,37 +115,46 @@ def contract_create(
     number: str | None = None,
     governing_state: str | None = None,
     limitation_debt_type: str = DebtType.WRITTEN_CONTRACT,
+    fixed_payment: Decimal | None = None,
 ) -> Contract:
     """Open a contract on the exact terms version the customer accepted. ``governing_state``: the
     US state whose law governs it (its limitation period applies), None under Chinese law.
 
     The contract's cost cap is the terms' cap, never above the regime's on the signing date
     (private lending: four times the one-year LPR then in force, recorded on the contract); a
-    schedule whose IRR-based annual rate is above the regime's cap is refused."""
+    schedule whose IRR-based annual rate is above the regime's cap is refused.
+
+    The schedule follows the terms' conventions (period, day count, rounding, grace; see
+    docs/SCHEDULES.md); ``start_date`` is the disbursement, and a ``first_due_date`` other than one
+    period later makes a shorter or longer first period. With ``fixed_payment`` the term follows
+    from it (``term`` may be None)."""
     product = terms.product
     governing_state, limitation_debt_type = governing_law_clean(governing_state, limitation_debt_type)
-    if not product.min_term <= term <= product.max_term:
-        raise ApplicationError(
-            code=ContractsError.TERM_OUT_OF_RANGE,
-            message=_("The term must be between %(low)s and %(high)s months.")
-            % {"low": product.min_term, "high": product.max_term},
-            field="term",
-        )
+    if term is not None:
+        _check_term(product, term)
     params = terms.parameters
     rate = annual_rate if annual_rate is not None else Decimal(params["annual_interest_rate"])
-    first_due = first_due_date or add_months(start_date, 1, start_date.day)
+    first_due = first_due_date or first_due_default(params, start_date)
     if first_due <= start_date:
         raise ApplicationError(
             code=ContractsError.FIRST_DUE_BEFORE_START,
             message=_("The first due date must be after the start date."),
             field="first_due_date",
         )
+    options = schedule_options(params, start_date=start_date, first_due=first_due, fixed_payment=fixed_payment)
     try:
         lines = build_schedule(
-            principal=principal, annual_rate=rate, term=term, method=params["schedule_method"], first_due=first_due
+            principal=principal,
+            annual_rate=rate,
+            term=term,
+            method=params["schedule_method"],
+            first_due=first_due,
+            options=options,
         )
     except (ValueError, TypeError) as exc:
         raise ApplicationError(code=ContractsError.INVALID_SCHEDULE, message=str(exc)) from exc
+    term = len(lines)
+    _check_term(product, term)
     signed = signed_at or timezone.now()
     basis = cost_cap.regime_cap(
         regime=params.get("cost_regime", CostRegime.LICENSED_LENDER),
@@ -143,7 +164,9 @@ def contract_create(
     cap = basis.contract_cap(Decimal(params["cost_cap_annual_rate"]))
     if params["schedule_method"] != ScheduleMethod.SUBSCRIPTION:
         try:
-            irr_rate: Decimal | None = annualised_rate(schedule_flows(principal, [ln.total for ln in lines]))
+            irr_rate: Decimal | None = schedule_apr(
+                principal=principal, totals=[ln.total for ln in lines], first_due=first_due, options=options
+            )
         except IrrUndefined:
             irr_rate = None
         cost_cap.check_within_regime(basis=basis, cost_cap=cap, annual_rate=irr_rate)

@@ -16,6 +16,9 @@ from django.core.management import CommandError, call_command
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MONEY = re.compile(r"\d+\.\d{2}")
+# The example's annual rate by the IRR method: the cent rounding of the installments lifts it
+# a hair above the nominal 18 % (numpy_financial.irr(flows) * 12 = 0.18000176...).
+APR_IRR = "0.180001760268"
 EXAMPLE = {
     "principal": "10000",
     "annual_rate": "0.18",
@@ -51,7 +54,7 @@ def test_json_example_shape_and_values() -> None:
 
     assert isinstance(rows, list) and len(rows) == 12
     for seq, row in enumerate(rows, start=1):
-        assert set(row) == {"seq", "due_date", "principal", "interest", "total"}
+        assert set(row) == {"seq", "due_date", "principal", "interest", "total", "apr_irr"}
         assert row["seq"] == seq and isinstance(row["seq"], int)
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["due_date"])
         for key in ("principal", "interest", "total"):
@@ -64,6 +67,7 @@ def test_json_example_shape_and_values() -> None:
         "principal": "766.80",
         "interest": "150.00",
         "total": "916.80",
+        "apr_irr": APR_IRR,
     }
     assert rows[-1] == {
         "seq": 12,
@@ -71,6 +75,7 @@ def test_json_example_shape_and_values() -> None:
         "principal": "903.26",
         "interest": "13.55",
         "total": "916.81",
+        "apr_irr": APR_IRR,
     }
     assert [row["due_date"] for row in rows[:3]] == ["2026-01-31", "2026-02-28", "2026-03-31"]
     assert {row["total"] for row in rows[:-1]} == {"916.80"}
