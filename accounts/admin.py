@@ -166,3 +166,7 @@ class CustomerProfileAdmin(AuditedPersonalDataAdmin):
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "badge_number", "title")
+
+
+# API clients, tokens and webhooks (kept apart for size).
+from . import admin_api  # noqa: E402,F401

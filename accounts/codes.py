@@ -28,6 +28,14 @@ class AccountsError(StrEnum):
     TWO_FACTOR_ALREADY_SET_UP = "two_factor_already_set_up"
     TWO_FACTOR_RESET_NOT_ALLOWED = "two_factor_reset_not_allowed"
     TWO_FACTOR_RESET_OWN = "two_factor_reset_own"
+    API_SCOPE_UNKNOWN = "api_scope_unknown"
+    API_TOKEN_INVALID = "api_token_invalid"
+    API_SCOPE_MISSING = "api_scope_missing"
+    IDEMPOTENCY_KEY_MISSING = "idempotency_key_missing"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    WEBHOOK_EVENT_UNKNOWN = "webhook_event_unknown"
+    WEBHOOK_URL_INVALID = "webhook_url_invalid"
+    WEBHOOK_NOT_FOUND = "webhook_not_found"
 
 
 class AccountsAction(StrEnum):
@@ -62,3 +70,12 @@ class AccountsAction(StrEnum):
     USER_LANGUAGE_SET = "user.language_set"
     ESIGN_CONSENT_GIVEN = "esign_consent.given"
     ESIGN_CONSENT_WITHDRAWN = "esign_consent.withdrawn"
+    API_CLIENT_SAVED = "api_client.saved"
+    API_TOKEN_ISSUED = "api_token.issued"
+    API_TOKEN_REVOKED = "api_token.revoked"
+    API_TOKEN_SCOPES_CHANGED = "api_token.scopes_changed"
+    WEBHOOK_SAVED = "webhook.saved"
+    WEBHOOK_DELETED = "webhook.deleted"
+    WEBHOOK_DELIVERED = "webhook.delivered"
+    WEBHOOK_DEAD_LETTERED = "webhook.dead_lettered"
+    WEBHOOK_REPLAYED = "webhook.replayed"

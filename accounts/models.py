@@ -272,3 +272,11 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"login code for {self.user_id}"
+
+
+# API clients, tokens, idempotent answers and webhooks: kept apart for size.
+from .models_api import ApiClient as ApiClient  # noqa: E402
+from .models_api import ApiToken as ApiToken  # noqa: E402
+from .models_api import IdempotentRequest as IdempotentRequest  # noqa: E402
+from .models_api import WebhookDelivery as WebhookDelivery  # noqa: E402
+from .models_api import WebhookEndpoint as WebhookEndpoint  # noqa: E402

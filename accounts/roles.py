@@ -52,6 +52,21 @@ FLAG_TIME_BARRED = "contracts.flag_time_barred"
 CASE_HANDLE = "appeals.handle_case"
 CASE_APPROVE_REMEDY = "appeals.approve_case_remedy"
 CASE_SLA_REPORT = "appeals.view_sla_report"
+# The API with a portal session: the scope's permission (accounts.api_<scope>).
+API_READ = ["accounts.api_contracts_read", "accounts.api_eligibility_read", "accounts.api_events_read"]
+API_ALL = [*API_READ, "accounts.api_contracts_write", "accounts.api_payments_write", "accounts.api_appeals_write"]
+# API clients, their tokens and the webhook outbox (accounts admin): administrators.
+API_ADMIN = [
+    "accounts.view_apiclient",
+    "accounts.add_apiclient",
+    "accounts.change_apiclient",
+    "accounts.view_apitoken",
+    "accounts.add_apitoken",
+    "accounts.change_apitoken",
+    "accounts.view_webhookendpoint",
+    "accounts.view_webhookdelivery",
+    "accounts.change_webhookdelivery",
+]
 # Authorising a field visit (上门走访): supervisors and administrators only.
 VISIT_APPROVE = "cases.approve_visit"
 # The workbench: working overdue accounts (queue, calls, promises, requests), assigning them,
@@ -116,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_HANDLE,
         CASE_SLA_REPORT,
         CASE_APPROVE_REMEDY,
+        *API_READ,
         REPORTS_VIEW,
     ],
     # Agencies see only the accounts placed with them, with personal data masked.
@@ -148,6 +164,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
         VISIT_APPROVE,
+        *API_ALL,
+        *API_ADMIN,
         WORK_ACCOUNTS,
         ASSIGN_ACCOUNTS,
         PLACE_WITH_AGENCY,

@@ -11,6 +11,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -70,10 +71,11 @@ class CaseFileApi(APIView):
     """POST: file a dispute, complaint, hardship request or appeal (multipart with
     ``evidence`` files, or JSON without files)."""
 
+    authentication_classes = [SessionAuthentication]  # the customer's own portal session
     permission_classes = [IsAuthenticated, IsCustomer]
     parser_classes = [MultiPartParser, FormParser, LimitedJSONParser]
 
-    class InputSerializer(serializers.Serializer):
+    class CaseFileInputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=CaseKind.choices)
         category = serializers.ChoiceField(choices=Category.choices)
         contract = serializers.IntegerField(required=False, allow_null=True, min_value=1)
@@ -85,8 +87,9 @@ class CaseFileApi(APIView):
             child=serializers.FileField(), required=False, max_length=MAX_EVIDENCE_FILES, allow_empty=True
         )
 
-    class OutputSerializer(CaseOutputSerializer):
-        pass
+    OutputSerializer = CaseOutputSerializer
+
+    InputSerializer = CaseFileInputSerializer
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
@@ -111,10 +114,10 @@ class CaseFileApi(APIView):
 class CaseListApi(APIView):
     """GET: the customer's own cases, newest first."""
 
+    authentication_classes = [SessionAuthentication]  # the customer's own portal session
     permission_classes = [IsAuthenticated, IsCustomer]
 
-    class OutputSerializer(CaseOutputSerializer):
-        pass
+    OutputSerializer = CaseOutputSerializer
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -126,9 +129,10 @@ class CaseListApi(APIView):
 class CaseDetailApi(APIView):
     """GET: one of the customer's cases (another customer's answers 404)."""
 
+    authentication_classes = [SessionAuthentication]  # the customer's own portal session
     permission_classes = [IsAuthenticated, IsCustomer]
 
-    class OutputSerializer(CaseOutputSerializer):
+    class CaseDetailOutputSerializer(CaseOutputSerializer):
         evidence = serializers.SerializerMethodField()
         timeline = serializers.SerializerMethodField()
 
@@ -143,6 +147,8 @@ class CaseDetailApi(APIView):
                 {"at": event.at.isoformat(), "kind": event.kind, "text": event.text}
                 for event in case.visible_events  # type: ignore[attr-defined]
             ]
+
+    OutputSerializer = CaseDetailOutputSerializer
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, pk: int) -> Response:

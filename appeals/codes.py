@@ -11,6 +11,7 @@ class AppealsError(StrEnum):
     APPROVAL_NOT_ALLOWED = "approval_not_allowed"
     APPROVER_IS_REVIEWER = "approver_is_reviewer"
     CASE_NOT_FOUND = "case_not_found"
+    CUSTOMER_NOT_FOUND = "customer_not_found"
     CASE_TRANSITION_NOT_ALLOWED = "case_transition_not_allowed"
     CONTRACT_NOT_FOUND = "contract_not_found"
     CONTRACT_REQUIRED = "contract_required"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 class AuditContext:
     request_id: str = ""
     ip_address: str | None = None
+    # Who acts when no user does: an API client ("api:<name>"), set by its authentication.
+    system_label: str = ""
 
 
 _EMPTY = AuditContext()

@@ -80,6 +80,8 @@ def audit_event_build(
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk
     ctx = get_context()
+    if actor is None and system == "system" and ctx.system_label:
+        system = ctx.system_label
     return AuditEvent(
         occurred_at=timezone.now(),
         actor_id=actor.pk if actor is not None else None,

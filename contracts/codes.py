@@ -13,6 +13,9 @@ class ContractsError(StrEnum):
     # Lookups
     CONTRACT_NOT_FOUND = "contract_not_found"
     PAYMENT_NOT_FOUND = "payment_not_found"
+    QUOTE_DATE_OUT_OF_RANGE = "quote_date_out_of_range"
+    BULK_TOO_LARGE = "bulk_too_large"
+    IMPORT_JOB_NOT_FOUND = "import_job_not_found"
     INSTALLMENT_NOT_FOUND = "installment_not_found"
     PLAN_NOT_FOUND = "plan_not_found"
     # Contracts

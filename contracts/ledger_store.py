@@ -34,6 +34,7 @@ from .models import (
     Refund,
     RepaymentPlan,
 )
+from .webhook_events import transitions_emit
 
 ZERO = Decimal("0.00")
 INSTALLMENT_FIELDS = [
@@ -348,6 +349,7 @@ def save(loaded_items: Iterable[Loaded], pending: Pending) -> None:
         ChargeEntry.objects.bulk_create(pending.new_charges, batch_size=1000)
     if pending.transitions:
         DelinquencyTransition.objects.bulk_create(pending.transitions, batch_size=1000, ignore_conflicts=True)
+        transitions_emit((t.contract_id, t.on_date, t.event, t.days_past_due, t.episode) for t in pending.transitions)
 
 
 @dataclass

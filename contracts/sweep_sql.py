@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import connection
 
 from .ledger_store import DEFAULT_BUCKETS
+from .webhook_events import transitions_emit
 
 # Outstanding amount of one installment row ``i``, component by component.
 _OP = "(i.principal_due - i.principal_paid - i.principal_waived)"
@@ -260,9 +261,11 @@ def close_day(*, first_id: int, last_id: int, day: dt.date) -> int:
              WHERE s.after <> s.before
              ORDER BY s.id
                 ON CONFLICT (contract_id, on_date, event) DO NOTHING
+            RETURNING contract_id, on_date, event, days_past_due, episode
             """,
             [day],
         )
+        transitions_emit(cursor.fetchall())
     return contracts
 
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "portal.app_configs.AxesConfig",
@@ -337,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
     "appeals-sla-check": {"task": "appeals.tasks.sla_check", "schedule": crontab(minute=5)},
     # US debts: the validation notice within five days of the initial communication.
     "validation-notices-due": {"task": "notices.tasks.validation_notices_due", "schedule": crontab(minute="*/15")},
+    # Webhook deliveries whose retry time came or whose task was lost.
+    "webhooks-relay": {
+        "task": "accounts.tasks.webhooks_relay",
+        "schedule": env.float("WEBHOOK_RELAY_SECONDS", default=30.0),
+    },
     "outbox-relay": {"task": "notices.tasks.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=15.0)},
     # The audit sealer: nudged after every audited commit, and on this beat as a backstop;
     # hourly a full pass picks up any event committed very late.
@@ -386,17 +392,50 @@ RISK_MODEL_REPORT_DIR = Path(env.str("RISK_MODEL_REPORT_DIR", default="") or str
 
 # --- REST framework ----------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api_auth.ApiClientRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.Cursor",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "PAGE_SIZE": 50,
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
     "DEFAULT_PARSER_CLASSES": [
         "core.http_limits.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.FairdueAutoSchema",
     "EXCEPTION_HANDLER": "portal.api.api_exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Fairdue API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fairdue API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Customers, contracts, payments, balances and payoff quotes, service eligibility, notices, "
+        "appeals, delinquency events, webhooks and bulk import. Systems authenticate with a client "
+        "token (Authorization: Bearer fd_…) whose scopes each operation names; the portal's own pages "
+        "use the session. Errors: {code, message, field, field_errors}. See docs/API.md."
+    ),
+    # Swagger UI and Redoc from the vendored sidecar package (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {},
+}
+API_SESSION_RATE_PER_MINUTE = env.int("API_SESSION_RATE_PER_MINUTE", default=600)
+# Outbound webhooks: retries with exponential backoff, then the dead letter.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Plain http:// endpoints only outside production (a local receiver in development and tests).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=not PRODUCTION)
 
 # --- Security (production) ---------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None

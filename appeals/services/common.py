@@ -110,3 +110,17 @@ def contact_limits_set(customer: CustomerProfile, *, on: bool) -> None:
             subject_user_id=customer.user_id,
             system="appeals",
         )
+
+
+def dispute_event_data(case: Case) -> dict[str, Any]:
+    """What a webhook receiver learns of a dispute: no description, evidence or notes."""
+    return {
+        "case": case.reference,
+        "customer": case.customer.customer_number,
+        "contract": case.contract.number if case.contract else None,
+        "category": case.category,
+        "status": case.status,
+        "outcome": case.outcome or None,
+        "disputed_amount": case.disputed_amount,
+        "submitted_at": case.submitted_at,
+    }

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CustomerProfile, User
+from accounts.services.webhooks import WebhookEvent, webhook_events_emit
 from audit.services import audit_record
 from contracts.evidence import MAX_EVIDENCE_FILES, evidence_check
 from contracts.models import Contract, HoldReason
@@ -48,6 +49,7 @@ from .common import (
     case_lock,
     case_transition,
     contact_limits_set,
+    dispute_event_data,
     sla_policy,
 )
 
@@ -167,6 +169,8 @@ def case_file(
         evidence=len(checked),
         via=filed_via,
     )
+    if kind == CaseKind.DISPUTE:
+        webhook_events_emit([WebhookEvent("dispute.opened", str(case.pk), dispute_event_data(case))])
     return case
 
 

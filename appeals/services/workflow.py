@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services.webhooks import WebhookEvent, webhook_events_emit
 from contracts.models import Installment
 from contracts.services import adjustment_apply, hold_release, plan_propose, service_restore
 from core.errors import ApplicationError
@@ -28,6 +29,7 @@ from .common import (
     case_notify,
     case_transition,
     contact_limits_set,
+    dispute_event_data,
     second_approval_threshold,
 )
 
@@ -230,6 +232,8 @@ def _resolve(
         amount=amount,
         approver=approver.pk if approver else None,
     )
+    if case.kind == CaseKind.DISPUTE:
+        webhook_events_emit([WebhookEvent("dispute.resolved", str(case.pk), dispute_event_data(case))])
     return case
 
 

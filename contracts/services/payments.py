@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services.webhooks import WebhookEvent, webhook_events_emit
 from audit.services import audit_record
 from core.dates import business_date_of
 from core.errors import ApplicationError, NotFoundError
@@ -107,7 +108,23 @@ def payment_post(
             "backdated": backdated,
         },
     )
+    webhook_events_emit([WebhookEvent("payment.posted", str(payment.pk), _payment_data(payment, contract))])
     return payment, True
+
+
+def _payment_data(payment: Payment, contract: Contract) -> dict[str, object]:
+    return {
+        "payment": payment.pk,
+        "contract": contract.number,
+        "customer": contract.customer.customer_number,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "channel": payment.channel,
+        "reference": payment.external_reference,
+        "received_at": payment.received_at,
+        "business_date": payment.business_date,
+        "status": payment.status,
+    }
 
 
 def _same_payment(existing: Payment, contract: Contract, amount: Decimal) -> Payment:
@@ -146,6 +163,15 @@ def payment_reverse(*, actor: User | None, payment_id: int, reason: str) -> Paym
         obj=payment,
         subject_user_id=contract.customer.user_id,
         data={"contract": contract.number, "amount": payment.amount, "reason": reason},
+    )
+    webhook_events_emit(
+        [
+            WebhookEvent(
+                "payment.reversed",
+                str(payment.pk),
+                {**_payment_data(payment, contract), "reason": payment.reversal_reason},
+            )
+        ]
     )
     return payment
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services.webhooks import WebhookEvent, webhook_events_emit
 from audit.services import audit_record
 from core.errors import ApplicationError
 
@@ -51,6 +52,22 @@ def _service_set(contract: Contract, to: str, *, actor: User | None, on: dt.date
         data={"from": before, "to": to, "on": on, "reason": str(reason), "effective": contract.service_effective_date},
         system="delinquency_sweep",
     )
+    if to in (ServiceState.SUSPENDED, ServiceState.RESTORED):
+        webhook_events_emit(
+            [
+                WebhookEvent(
+                    f"service.{to}",
+                    f"{contract.pk}:{on.isoformat()}",
+                    {
+                        "contract": contract.number,
+                        "customer": contract.customer.customer_number,
+                        "state": to,
+                        "on": on,
+                        "reason": str(reason),
+                    },
+                )
+            ]
+        )
 
 
 @transaction.atomic
