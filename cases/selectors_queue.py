@@ -10,13 +10,10 @@ amount overdue              ``AMOUNT_WEIGHT`` per ``AMOUNT_UNIT`` overdue, at mo
 promise due today           ``PROMISE_TODAY_BONUS`` (the customer said they would pay today)
 SLA items                   ``SLA_BONUS`` when a dispute, complaint or appeal on the account is
                             breached or due within ``SLA_HORIZON``
-early-warning risk          ``RISK_WEIGHT`` × the nightly score's probability of reaching 30
-                            days past due (``contracts.ContractRiskScore``; none scored: 0)
 collection on hold          ``HOLD_PENALTY`` (nothing to do by phone; listed last)
+early-warning risk          ``RISK_WEIGHT`` × the contract's latest probability of reaching 30
+                            days past due in the next cycle (``ContractRiskScore``; 0 unscored)
 ==========================  ==============================================================
-
-A new signal joins as one more term in ``queue_priority`` (an annotation in
-``queue_annotations`` and its weighted expression in ``terms``).
 """
 
 from __future__ import annotations
@@ -63,6 +60,7 @@ PROMISE_TODAY_BONUS = Decimal("200")
 SLA_BONUS = Decimal("150")
 SLA_HORIZON = dt.timedelta(hours=24)
 HOLD_PENALTY = Decimal("-1000")
+# A contract certain to reach 30 days past due weighs as much as 50 more days past due.
 RISK_WEIGHT = Decimal("100")
 QUEUE_PAGE_SIZE = 50
 
@@ -125,9 +123,9 @@ def queue_annotations(*, today: dt.date, now: dt.datetime) -> dict[str, Any]:
         ),
         "sla_item": Exists(sla),
         "on_hold": Exists(CollectionHold.objects.filter(contract_id=OuterRef("pk"), released_on__isnull=True)),
-        "risk_probability": Coalesce(
-            F("risk_score__probability"), Value(Decimal("0")), output_field=DecimalField(max_digits=5, decimal_places=4)
-        ),
+        # The early-warning score (one LEFT JOIN): its probability weighs in, its band is shown.
+        "risk_probability": Coalesce(F("risk_score__probability"), Value(Decimal("0")), output_field=SCORE),
+        "risk_band": F("risk_score__band"),
     }
 
 
@@ -228,7 +226,7 @@ def work_queue(*, user: User, filters: QueueFilters, today: dt.date, now: dt.dat
         qs = qs.filter(Q(on_hold=False))
     return (
         qs.annotate(priority=queue_priority())
-        .select_related("customer", "product", "assignment__agent", "assignment__team", "risk_score")
+        .select_related("customer", "product", "assignment__agent", "assignment__team")
         .order_by("-priority", "-days_past_due", "id")
     )
 
