@@ -60,6 +60,8 @@ class AccountsAction(StrEnum):
     CONTACT_PREFERENCE_UPDATED = "contact_preference.updated"
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
+    CUSTOMER_ANONYMISED = "customer.anonymised"
+    FIELD_KEYS_ROTATED = "field_keys.rotated"
     CUSTOMER_EMERGENCY_CONTACT_ADDED = "customer.emergency_contact_added"
     PII_VIEWED = "pii.viewed"
     ROLES_CHANGED = "roles.changed"

@@ -401,4 +401,5 @@ class ContactRuleTighteningAdmin(admin.ModelAdmin):
             },
         )
 
+
 from . import admin_records as admin_records  # noqa: E402  (communication records; registers their admins)

@@ -90,14 +90,15 @@ def retain_until(contract: Contract) -> dt.date | None:
     return None if last is None else add_years(last, retention_years())
 
 
-def retention_cutoff(on_date: dt.date) -> dt.date:
-    """Activity on or after this date keeps a record on ``on_date``."""
-    return add_years(on_date, -retention_years())
+def retention_cutoff(on_date: dt.date, years: int | None = None) -> dt.date:
+    """Activity on or after this date keeps a record on ``on_date`` (``years`` defaults to the
+    communication records' retention)."""
+    return add_years(on_date, -(years if years is not None else retention_years()))
 
 
-def contracts_under_retention(*, on_date: dt.date) -> QuerySet[Contract]:
+def contracts_under_retention(*, on_date: dt.date, years: int | None = None) -> QuerySet[Contract]:
     """Contracts whose records must still be kept on ``on_date``: one query, set-based."""
-    cutoff = retention_cutoff(on_date)
+    cutoff = retention_cutoff(on_date, years)
     since = _start_of(cutoff)
     contract = OuterRef("pk")
     activity = (
@@ -123,12 +124,13 @@ def contracts_under_retention(*, on_date: dt.date) -> QuerySet[Contract]:
     return Contract.objects.filter(activity)
 
 
-def customers_under_retention(*, on_date: dt.date) -> QuerySet[CustomerProfile]:
-    """Customers whose records about no contract must still be kept on ``on_date``."""
-    since = _start_of(retention_cutoff(on_date))
+def customers_under_retention(*, on_date: dt.date, years: int | None = None) -> QuerySet[CustomerProfile]:
+    """Customers whose records about no contract must still be kept on ``on_date`` (or who had
+    any collection activity within ``years``)."""
+    since = _start_of(retention_cutoff(on_date, years))
     customer = OuterRef("pk")
     return CustomerProfile.objects.filter(
-        Q(Exists(contracts_under_retention(on_date=on_date).filter(customer=customer)))
+        Q(Exists(contracts_under_retention(on_date=on_date, years=years).filter(customer=customer)))
         | Q(Exists(Notice.objects.filter(customer=customer, contract__isnull=True, sent_at__gte=since)))
         | Q(
             Exists(

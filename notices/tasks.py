@@ -6,9 +6,11 @@ import datetime as dt
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from core.dates import business_yesterday
 
+from .retention_job import retention_run
 from .services import nightly_range_run, nightly_run_start, notices_deliver, outbox_relay
 from .services.validation import validation_notices_due
 
@@ -61,3 +63,10 @@ def outbox_relay_task() -> int:
 def validation_notices_due_task() -> int:
     """US debts in collection without a validation notice get one (idempotent)."""
     return len(validation_notices_due())
+
+
+@shared_task(name="notices.tasks.retention_run", ignore_result=True, acks_late=True)
+def retention_run_task(on_date: str | None = None) -> int:
+    """The daily retention job (``notices.retention_job``); returns the customers anonymised."""
+    day = dt.date.fromisoformat(on_date) if on_date else timezone.localdate()
+    return retention_run(on_date=day).customers_anonymised

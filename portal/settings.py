@@ -369,6 +369,8 @@ CELERY_BEAT_SCHEDULE = {
     # hourly a full pass picks up any event committed very late.
     "audit-seal": {"task": "audit.tasks.audit_seal", "schedule": env.float("AUDIT_SEAL_SECONDS", default=5.0)},
     "audit-seal-full": {"task": "audit.tasks.audit_seal", "schedule": crontab(minute=15), "kwargs": {"full": True}},
+    # Deletes communication records past retention and anonymises closed customers (PIPL).
+    "retention-run": {"task": "notices.tasks.retention_run", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Audit log keys and checkpoints (outside the database; see audit/keys.py) ---------------
@@ -544,6 +546,9 @@ SMS_PER_NUMBER_PER_MINUTE = env.float("SMS_PER_NUMBER_PER_MINUTE", default=2.0)
 # Every communication record is kept at least this many years after the last collection
 # activity on the debt (12 CFR 1006.100); never below 3 (system check notices.E001).
 COMMUNICATION_RETENTION_YEARS = env.int("COMMUNICATION_RETENTION_YEARS", default=3)
+# A closed customer's personal data is anonymised this many years after the last collection
+# activity (never sooner than the communication records' retention): notices.retention_job.
+CUSTOMER_RETENTION_YEARS = env.int("CUSTOMER_RETENTION_YEARS", default=5)
 # The lender's own end of the day for staff and agency phone calls (HH:MM, customer's local
 # time), earlier than the law's where it is later: the industry convention for collection
 # calls is 08:00-21:00 (NIFA self-discipline convention); the law's window (CN 22:00, US 21:00)

@@ -344,6 +344,7 @@ from .admin_edits import (  # noqa: E402
     user_admin_save,
     user_roles_set,
 )
+from .anonymise import customer_anonymise  # noqa: E402
 from .two_factor import (  # noqa: E402
     BACKUP_CODE_COUNT,
     BACKUP_DEVICE_NAME,
@@ -365,6 +366,7 @@ __all__ = [
     "USER_ADMIN_FIELDS",
     "backup_codes_regenerate",
     "contact_preference_update",
+    "customer_anonymise",
     "customer_create",
     "customer_pii_view",
     "customer_profile_admin_save",

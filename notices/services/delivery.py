@@ -248,7 +248,7 @@ def _save_rows(notices: list[Notice]) -> None:
     fields = [Notice._meta.get_field(name) for name in SAVED_FIELDS]
     quote = db_connection.ops.quote_name
     assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
-    sql = f"UPDATE {quote(Notice._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names from the model
+    sql = f"UPDATE {quote(Notice._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608  # nosec B608 - names from the model
     rows = [
         [f.get_db_prep_save(getattr(n, f.attname), db_connection) for f in fields] + [n.pk]  # type: ignore[union-attr]
         for n in notices
