@@ -11,10 +11,9 @@ promise due today           ``PROMISE_TODAY_BONUS`` (the customer said they woul
 SLA items                   ``SLA_BONUS`` when a dispute, complaint or appeal on the account is
                             breached or due within ``SLA_HORIZON``
 collection on hold          ``HOLD_PENALTY`` (nothing to do by phone; listed last)
+early-warning risk          ``RISK_WEIGHT`` × the contract's latest probability of reaching 30
+                            days past due in the next cycle (``ContractRiskScore``; 0 unscored)
 ==========================  ==============================================================
-
-The early-warning risk score (a per-contract number, a later release) joins as one more term
-in ``queue_priority``: add its expression to ``terms`` with its weight.
 """
 
 from __future__ import annotations
@@ -61,6 +60,8 @@ PROMISE_TODAY_BONUS = Decimal("200")
 SLA_BONUS = Decimal("150")
 SLA_HORIZON = dt.timedelta(hours=24)
 HOLD_PENALTY = Decimal("-1000")
+# A contract certain to reach 30 days past due weighs as much as 50 more days past due.
+RISK_WEIGHT = Decimal("100")
 QUEUE_PAGE_SIZE = 50
 
 MONEY: Any = DecimalField(max_digits=20, decimal_places=2)
@@ -122,6 +123,9 @@ def queue_annotations(*, today: dt.date, now: dt.datetime) -> dict[str, Any]:
         ),
         "sla_item": Exists(sla),
         "on_hold": Exists(CollectionHold.objects.filter(contract_id=OuterRef("pk"), released_on__isnull=True)),
+        # The early-warning score (one LEFT JOIN): its probability weighs in, its band is shown.
+        "risk_probability": Coalesce(F("risk_score__probability"), Value(Decimal("0")), output_field=SCORE),
+        "risk_band": F("risk_score__band"),
     }
 
 
@@ -133,6 +137,7 @@ def queue_priority() -> ExpressionWrapper:
         Case(When(promise_today=True, then=Value(PROMISE_TODAY_BONUS)), default=Value(Decimal("0"))),
         Case(When(sla_item=True, then=Value(SLA_BONUS)), default=Value(Decimal("0"))),
         Case(When(on_hold=True, then=Value(HOLD_PENALTY)), default=Value(Decimal("0"))),
+        F("risk_probability") * Value(RISK_WEIGHT),
     ]
     return ExpressionWrapper(_balanced_sum(terms), output_field=SCORE)
 

@@ -22,6 +22,7 @@ from contracts.selectors import (
     contract_limitation,
     limitation_jurisdictions_missing,
 )
+from contracts.selectors_risk import contract_risk_score
 from contracts.services import contract_time_barred_flag_set
 from core.errors import ApplicationError
 from core.forms import form_add_application_error
@@ -73,5 +74,6 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "retention_years": retention_years(),
             "form": form,
             "can_flag": can_flag,
+            "risk": contract_risk_score(contract_id=contract.pk),
         },
     )

@@ -22,7 +22,7 @@ from .reports.conduct import agency_performance, blocked_by_reason, case_volumes
 from .reports.grace import grace_analysis
 from .reports.period import Period, period_parse
 from .reports.portfolio import CHARGED_OFF, CLOSED, ledger_buckets, portfolio_history
-from .reports.risk import model_versions, scores_by_band
+from .reports.risk import model_versions, scores_by_band, watchlist
 
 ZERO = Decimal("0.00")
 
@@ -185,7 +185,7 @@ def _conduct(period: Period) -> tuple[list[Chart], dict[str, Any]]:
     agencies = agency_performance(period)
     agency = Chart(
         key="agencies",
-        title=_("Agency performance: recovered after their contacts"),
+        title=_("Agency performance: recovered while accounts were placed"),
         kind="bar",
         labels=[row.agency for row in agencies],
         series=[
@@ -260,7 +260,7 @@ def _risk(period: Period) -> tuple[list[Chart], dict[str, Any]]:
         label_header=_("Version"),
     )
     active = next((v for v in versions if v.is_active), None)
-    return [bands, auc], {"versions": versions, "active": active}
+    return [bands, auc], {"versions": versions, "active": active, "watchlist": watchlist()}
 
 
 BUILDERS: dict[str, tuple[str, Callable[[Period], tuple[list[Chart], dict[str, Any]]]]] = {

@@ -174,7 +174,16 @@ class LadderStepForm(forms.ModelForm):
 
     class Meta:
         model = LadderStep
-        fields = ("code", "anchor", "offset_days", "purpose", "channels", "onsite_service_only", "is_active")
+        fields = (
+            "code",
+            "anchor",
+            "offset_days",
+            "purpose",
+            "channels",
+            "onsite_service_only",
+            "min_risk_band",
+            "is_active",
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = cast(dict[str, Any], super().clean())  # ModelForm.clean returns cleaned_data
@@ -183,6 +192,9 @@ class LadderStepForm(forms.ModelForm):
             self.add_error("offset_days", _("Days past due start at 1."))
         if anchor == Anchor.GRACE_END and offset is not None and offset < 0:
             self.add_error("offset_days", _("A step after the grace period cannot come before its end."))
+        if cleaned.get("min_risk_band") and not (anchor == Anchor.DUE_DATE and offset is not None and offset < 0):
+            # The early-warning score picks who gets a reminder before the due date, nothing else.
+            self.add_error("min_risk_band", _("Only a step before the due date can be limited to a risk band."))
         purpose, channels = cleaned.get("purpose"), cleaned.get("channels") or []
         if purpose and cleaned.get("is_active", True):
             # Every customer must get the notice in their language: a text must be in use for each.

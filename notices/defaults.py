@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.models import ContactChannel
 from audit.services import audit_record
+from contracts.models import RiskBand
 
 from .codes import NoticesAction
 from .default_texts import DEFAULT_TEXTS
@@ -34,6 +35,7 @@ class StepSpec:
     channels: tuple[str, ...]
     purpose: str
     onsite_service_only: bool = False
+    min_risk_band: str = ""
 
 
 DEFAULT_LADDER_STEPS: Final[tuple[StepSpec, ...]] = (
@@ -52,6 +54,22 @@ DEFAULT_LADDER_STEPS: Final[tuple[StepSpec, ...]] = (
     ),
     StepSpec("dpd-30", Anchor.DAYS_PAST_DUE, 30, (ContactChannel.LETTER,), Purpose.LAWYER_LETTER),
     StepSpec("dpd-60", Anchor.DAYS_PAST_DUE, 60, (ContactChannel.CALL,), Purpose.LEGAL_REVIEW),
+)
+
+
+# Steps added after the first release (``0002_defaults`` has the ones above): install_defaults
+# adds them to the default ladder at the next migrate, as any missing step.
+LATER_LADDER_STEPS: Final[tuple[StepSpec, ...]] = (
+    # A gentle reminder a week before the due date for customers at high risk of falling
+    # 30 days behind (the early-warning score), judged by the compliance engine like any contact.
+    StepSpec(
+        "t-7-risk",
+        Anchor.DUE_DATE,
+        -7,
+        (ContactChannel.SMS, ContactChannel.IN_APP),
+        Purpose.PRE_DUE_REMINDER,
+        min_risk_band=RiskBand.HIGH,
+    ),
 )
 
 
@@ -76,7 +94,7 @@ def install_defaults(*, actor: User | None = None) -> InstallResult:
         ladder = EscalationLadder.objects.create(product=None, name=DEFAULT_LADDER_NAME)
         result.ladder_created = True
     existing_codes = set(ladder.steps.values_list("code", flat=True))
-    for spec in DEFAULT_LADDER_STEPS:
+    for spec in (*DEFAULT_LADDER_STEPS, *LATER_LADDER_STEPS):
         if spec.code in existing_codes:
             continue
         LadderStep.objects.create(
@@ -87,6 +105,7 @@ def install_defaults(*, actor: User | None = None) -> InstallResult:
             channels=[str(channel) for channel in spec.channels],
             purpose=spec.purpose,
             onsite_service_only=spec.onsite_service_only,
+            min_risk_band=spec.min_risk_band,
         )
         result.steps_created.append(spec.code)
 

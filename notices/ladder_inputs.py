@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
@@ -26,6 +27,7 @@ from contracts.limitation import Limitation
 from contracts.models import (
     CollectionHold,
     Contract,
+    ContractRiskScore,
     ContractStatus,
     Installment,
     PlanStatus,
@@ -45,7 +47,15 @@ from .contact import (
     is_collection,
     ruleset_from,
 )
-from .models import Anchor, ContactAttempt, ContactRuleTightening, EscalationLadder, LadderStep, NoticeTemplate
+from .models import (
+    Anchor,
+    ContactAttempt,
+    ContactRuleTightening,
+    EscalationLadder,
+    LadderStep,
+    NoticeTemplate,
+    bands_from,
+)
 from .validation_inputs import NONE, ValidationStanding, validation_standing_load
 
 CATCH_UP_DAYS = 7  # a step missed (sweep down, hold lifted) still fires within a week, never later
@@ -65,12 +75,15 @@ def candidates_filter(steps: Iterable[LadderStep], business_date: dt.date) -> Q:
     """Contracts some step may fire for on the business date: a superset of what
     ``steps_due`` decides (it still decides, per contract and step)."""
     conditions: list[Q] = []
-    due_dates = sorted({business_date - dt.timedelta(days=s.offset_days) for s in steps if s.anchor == Anchor.DUE_DATE})
+    due_steps = [s for s in steps if s.anchor == Anchor.DUE_DATE]
+    due_dates = sorted({business_date - dt.timedelta(days=s.offset_days) for s in due_steps if not s.min_risk_band})
     if due_dates:
-        open_due = Installment.objects.filter(
-            contract=OuterRef("pk"), superseded_on__isnull=True, settled_on__isnull=True, due_date__in=due_dates
-        )
-        conditions.append(Q(Exists(open_due)))
+        conditions.append(Q(Exists(_open_due(due_dates))))
+    # Risk-gated steps: only contracts not overdue whose early-warning band qualifies.
+    for band in sorted({s.min_risk_band for s in due_steps if s.min_risk_band}):
+        dates = sorted({business_date - dt.timedelta(days=s.offset_days) for s in due_steps if s.min_risk_band == band})
+        scored = ContractRiskScore.objects.filter(contract=OuterRef("pk"), band__in=bands_from(band))
+        conditions.append(Q(Exists(_open_due(dates)), Exists(scored), days_past_due=0))
     delinquent = Q(status=ContractStatus.DELINQUENT, delinquency_episode__gt=0)
     for offset in sorted({s.offset_days for s in steps if s.anchor == Anchor.DAYS_PAST_DUE}):
         conditions.append(delinquent & Q(days_past_due__gte=offset, days_past_due__lt=offset + CATCH_UP_DAYS))
@@ -82,6 +95,12 @@ def candidates_filter(steps: Iterable[LadderStep], business_date: dt.date) -> Q:
     if not conditions:
         return Q(pk__in=[])
     return reduce(operator.or_, conditions)
+
+
+def _open_due(due_dates: list[dt.date]) -> Any:
+    return Installment.objects.filter(
+        contract=OuterRef("pk"), superseded_on__isnull=True, settled_on__isnull=True, due_date__in=due_dates
+    )
 
 
 @dataclass(frozen=True)
@@ -109,6 +128,7 @@ class RangeInputs:
     # Contracts with a governing state or the time-barred flag, on the local date of ``now``.
     limitations: dict[int, Limitation] = field(default_factory=dict)
     validation: dict[int, ValidationStanding] = field(default_factory=dict)  # by customer (US)
+    risk_bands: dict[int, str] = field(default_factory=dict)  # by contract: the latest early-warning band
     _timezones: dict[int, tuple[str, ...]] = field(default_factory=dict)
     _balances: dict[int, Balance] = field(default_factory=dict)
 
@@ -253,4 +273,8 @@ def range_inputs_load(
     # contracts under a US state's law or flagged.
     inputs.limitations = contracts_limitation(contracts=contracts, on_date=timezone.localdate(now))
     inputs.validation = validation_standing_load(customer_ids)
+    if any(s.min_risk_band for s in steps):
+        inputs.risk_bands = dict(
+            ContractRiskScore.objects.filter(contract_id__in=contract_ids).values_list("contract_id", "band")
+        )
     return inputs

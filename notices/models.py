@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ContactChannel, CustomerProfile
-from contracts.models import CollectionHold, Contract, Product, money_field
+from contracts.models import CollectionHold, Contract, Product, RiskBand, money_field
 
 from .record_guard import RetainedRecord
 
@@ -149,6 +149,20 @@ class LadderStep(models.Model):
     channels = models.JSONField(_("channels"), default=list)
     purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     onsite_service_only = models.BooleanField(_("only for products with on-site service"), default=False)
+    # A gentle pre-due reminder for customers the early-warning score marks as at risk: the step
+    # fires only for contracts not overdue whose latest score is in this band or a higher one.
+    min_risk_band = models.CharField(
+        _("only for early-warning risk band"),
+        max_length=10,
+        choices=RiskBand.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Empty: every contract. Otherwise only contracts not overdue whose early-warning score is in this band "
+            "or a higher one (for a gentle reminder before the due date)."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -163,6 +177,20 @@ class LadderStep(models.Model):
     @property
     def is_collection(self) -> bool:
         return self.purpose in COLLECTION_PURPOSES
+
+    def fires_for_risk(self, band: str | None, days_past_due: int) -> bool:
+        """A risk-gated step fires for a contract not overdue whose band is at least the step's."""
+        if not self.min_risk_band:
+            return True
+        return days_past_due == 0 and band in bands_from(self.min_risk_band)
+
+
+RISK_BAND_ORDER = (RiskBand.LOW, RiskBand.MEDIUM, RiskBand.HIGH)
+
+
+def bands_from(band: str) -> tuple[str, ...]:
+    """The band and every higher one."""
+    return tuple(str(b) for b in RISK_BAND_ORDER[RISK_BAND_ORDER.index(RiskBand(band)) :])
 
 
 class ContactRuleTightening(models.Model):

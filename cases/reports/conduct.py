@@ -3,7 +3,6 @@ by reason code, and the external agencies' contacts and what followed them (docs
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -13,13 +12,14 @@ from django.utils import timezone
 
 from appeals.models import Case, CaseKind
 from contracts.models import Payment, PaymentStatus
+from core.money import quantize_money
 from notices.compliance.inputs import Outcome
 from notices.models import ContactAttempt
 
+from ..models_agencies import Agency, AgencyPlacement
 from .period import Period
 
 ZERO = Decimal("0.00")
-AGENCY_ATTRIBUTION_DAYS = 14
 REACHED = (Outcome.CONVERSATION, Outcome.DELIVERED)
 
 
@@ -83,11 +83,13 @@ def blocked_by_reason(period: Period) -> list[tuple[str, int]]:
 @dataclass
 class AgencyRow:
     agency: str
+    placements: int = 0
     contacts: int = 0
     blocked: int = 0
     connected: int = 0
     payments: int = 0
     recovered: Decimal = ZERO
+    commission: Decimal = ZERO
 
     @property
     def blocked_rate(self) -> float | None:
@@ -95,39 +97,49 @@ class AgencyRow:
 
 
 def agency_performance(period: Period) -> list[AgencyRow]:
-    """Per agency account (the staff member of the agency who made the contact): contacts tried in the period, the share
-    the engine blocked, those that reached the customer, and the payments received on the same
-    contracts within ``AGENCY_ATTRIBUTION_DAYS`` days after an allowed contact. Two queries."""
+    """Per collection agency: accounts placed with it at some time in the period; contacts its
+    users tried in the period, the ones the engine blocked and those that reached the customer;
+    payments posted in the period on its accounts while they were placed with it, their sum and
+    the commission at the placement's rate. Four queries."""
     start, end = _bounds(period)
-    attempts = list(
-        ContactAttempt.objects.filter(at__gte=start, at__lt=end)
-        .filter(by="agency")
-        .values_list("made_by__email", "contract_id", "at", "verdict", "outcome")
-    )
-    rows: dict[str, AgencyRow] = {}
-    allowed: dict[int, list[tuple[dt.datetime, str]]] = defaultdict(list)
-    for email, contract_id, at, verdict, outcome in attempts:
-        agency = email or "—"
-        row = rows.setdefault(agency, AgencyRow(agency=agency))
+    rows: dict[int, AgencyRow] = {}
+    windows: dict[int, list[tuple[dt.date, dt.date, int, Decimal]]] = defaultdict(list)
+    for contract_id, agency_id, name, placed_on, ends_on, recalled_at, rate in (
+        AgencyPlacement.objects.filter(placed_on__lte=period.end, ends_on__gte=period.start)
+        .exclude(recalled_at__lt=start)
+        .values_list(
+            "contract_id", "agency_id", "agency__name", "placed_on", "ends_on", "recalled_at", "commission_rate"
+        )
+    ):
+        last = min(ends_on, timezone.localdate(recalled_at)) if recalled_at else ends_on
+        windows[contract_id].append((placed_on, last, agency_id, rate))
+        rows.setdefault(agency_id, AgencyRow(agency=name)).placements += 1
+    members: dict[int, tuple[int, str]] = {
+        user_id: (agency_id, name)
+        for user_id, agency_id, name in Agency.members.through.objects.values_list(
+            "user_id", "agency_id", "agency__name"
+        )
+    }
+    for user_id, verdict, outcome in ContactAttempt.objects.filter(at__gte=start, at__lt=end, by="agency").values_list(
+        "made_by_id", "verdict", "outcome"
+    ):
+        agency_id, name = members.get(user_id, (0, "—"))
+        row = rows.setdefault(agency_id, AgencyRow(agency=name))
         row.contacts += 1
-        if verdict == "blocked":
-            row.blocked += 1
-            continue
-        if outcome in REACHED:
-            row.connected += 1
-        if contract_id is not None:
-            allowed[contract_id].append((at, agency))
-    if allowed:
-        for contract_id, received_at, amount in Payment.objects.filter(
+        row.blocked += verdict == "blocked"
+        row.connected += verdict != "blocked" and outcome in REACHED
+    if windows:
+        for contract_id, day, amount in Payment.objects.filter(
             status=PaymentStatus.POSTED,
-            contract_id__in=sorted(allowed),
-            received_at__gte=start,
-            received_at__lt=end + dt.timedelta(days=AGENCY_ATTRIBUTION_DAYS),
-        ).values_list("contract_id", "received_at", "amount"):
-            contacts = sorted(allowed[contract_id])
-            i = bisect.bisect_right([at for at, _ in contacts], received_at) - 1
-            if i >= 0 and received_at - contacts[i][0] <= dt.timedelta(days=AGENCY_ATTRIBUTION_DAYS):
-                row = rows[contacts[i][1]]
-                row.payments += 1
-                row.recovered += amount
+            contract_id__in=sorted(windows),
+            business_date__gte=period.start,
+            business_date__lte=period.end,
+        ).values_list("contract_id", "business_date", "amount"):
+            for first, last, agency_id, rate in windows[contract_id]:
+                if first <= day <= last:
+                    row = rows[agency_id]
+                    row.payments += 1
+                    row.recovered += amount
+                    row.commission += quantize_money(amount * rate)
+                    break
     return sorted(rows.values(), key=lambda r: r.agency)

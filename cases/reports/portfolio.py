@@ -4,8 +4,9 @@ on month and the cure rate, reconstructed from the ledger's installments (docs/R
 On a day D (its end) an installment is *open* when it was not settled by D and not moved into
 a repayment plan by D; a contract is in the portfolio when it has an open installment and was
 not charged off by D; its days past due are D − the oldest due date of its open installments
-due before D (the sweep's definition), its bucket that of ``DELINQUENCY_BUCKETS``. Queries: two
-per day looked at, plus three for the whole period.
+due before D (the sweep's definition), its bucket that of ``DELINQUENCY_BUCKETS``. Queries: at most
+six for the whole period, whatever the number of days looked at (one aggregate per kind of
+figure, with one filtered column per day).
 """
 
 from __future__ import annotations
@@ -32,39 +33,71 @@ def bucket_labels() -> list[str]:
     return [label for label, _low, _high in settings.DELINQUENCY_BUCKETS]
 
 
-def _open_on(on: dt.date) -> Q:
-    return (
-        Q(contract__start_date__lte=on)
-        & (Q(settled_on__isnull=True) | Q(settled_on__gt=on))
-        & (Q(superseded_on__isnull=True) | Q(superseded_on__gt=on))
-    )
-
-
-def _not_charged_off(on: dt.date) -> Exists:
-    return Exists(
-        DelinquencyTransition.objects.filter(contract_id=OuterRef("contract_id"), event="charged_off", on_date__lte=on)
-    )
+def _open_on(on: dt.date, *, started: bool = True) -> Q:
+    q = (Q(settled_on__isnull=True) | Q(settled_on__gt=on)) & (Q(superseded_on__isnull=True) | Q(superseded_on__gt=on))
+    # An installment due before the day belongs to a contract that had started by then.
+    return q & Q(contract__start_date__lte=on) if started else q
 
 
 def delinquent_on(on: dt.date) -> dict[int, int]:
     """Contract id → days past due on ``on`` for every contract overdue that day (not charged off)."""
-    rows = (
-        Installment.objects.filter(_open_on(on), due_date__lt=on)
-        .exclude(_not_charged_off(on))
-        .values("contract_id")
-        .annotate(oldest=Min("due_date"))
-        .values_list("contract_id", "oldest")
-    )
-    return {contract_id: (on - oldest).days for contract_id, oldest in rows}
+    return _states([on])[0][0]
 
 
 def open_count_on(on: dt.date) -> int:
     """Contracts in the portfolio on ``on`` (an open installment, not charged off)."""
-    return (
-        Installment.objects.filter(_open_on(on))
-        .exclude(_not_charged_off(on))
-        .aggregate(n=Count("contract_id", distinct=True))["n"]
+    return _states([on])[1][0]
+
+
+def _states(days: list[dt.date]) -> tuple[list[dict[int, int]], list[int], dict[int, dt.date]]:
+    """For every day at once (four queries whatever the number of days): the contracts overdue
+    that day with their days past due, the number of contracts in the portfolio, and the day
+    each charged-off contract was charged off."""
+    charged_off_on: dict[int, dt.date] = dict(
+        DelinquencyTransition.objects.filter(event="charged_off", on_date__lte=days[-1])
+        .values("contract_id")
+        .annotate(first=Min("on_date"))
+        .values_list("contract_id", "first")
+        .order_by()
     )
+    first = days[0]
+    # Open on one of the days implies not settled and not moved into a plan by the first.
+    maybe_open = Installment.objects.filter(
+        Q(settled_on__isnull=True) | Q(settled_on__gt=first), Q(superseded_on__isnull=True) | Q(superseded_on__gt=first)
+    )
+    oldest = {
+        f"d{i}": Min("due_date", filter=_open_on(day, started=False) & Q(due_date__lt=day))
+        for i, day in enumerate(days)
+    }
+    delinquent: list[dict[int, int]] = [{} for _ in days]
+    for contract_id, *dues in (
+        maybe_open.filter(due_date__lt=days[-1])
+        .values("contract_id")
+        .annotate(**oldest)
+        .values_list("contract_id", *oldest)
+    ):
+        for i, due in enumerate(dues):
+            charged = charged_off_on.get(contract_id)
+            if due is not None and (charged is None or charged > days[i]):
+                delinquent[i][contract_id] = (days[i] - due).days
+    counts = maybe_open.aggregate(
+        **{f"n{i}": Count("contract_id", distinct=True, filter=_open_on(day)) for i, day in enumerate(days)}
+    )
+    open_counts = [counts[f"n{i}"] or 0 for i in range(len(days))]
+    if charged_off_on:
+        # Charged-off contracts still have open installments: they leave the portfolio's count.
+        flags = {f"o{i}": Count("pk", filter=_open_on(day)) for i, day in enumerate(days)}
+        charged_rows = DelinquencyTransition.objects.filter(contract_id=OuterRef("contract_id"), event="charged_off")
+        for contract_id, *opens in (
+            maybe_open.filter(Exists(charged_rows))
+            .values("contract_id")
+            .annotate(**flags)
+            .values_list("contract_id", *flags)
+        ):
+            for i, n in enumerate(opens):
+                if n and charged_off_on[contract_id] <= days[i]:
+                    open_counts[i] -= 1
+    return delinquent, open_counts, charged_off_on
 
 
 @dataclass
@@ -160,14 +193,7 @@ def portfolio_history(period: Period) -> PortfolioHistory:
     if len(days) == 1:
         # One day gives no month-on-month movement: look at the day a month before as well.
         days = [days[0] - dt.timedelta(days=30), days[0]]
-    delinquent = [delinquent_on(day) for day in days]
-    open_counts = [open_count_on(day) for day in days]
-    charged_off_on = dict(
-        DelinquencyTransition.objects.filter(event="charged_off", on_date__lte=days[-1])
-        .values("contract_id")
-        .annotate(first=Min("on_date"))
-        .values_list("contract_id", "first")
-    )
+    delinquent, open_counts, charged_off_on = _states(days)
     closed_on: dict[int, list[dt.date]] = {}
     for contract_id, on_date in DelinquencyTransition.objects.filter(
         event="paid_off", on_date__gt=days[0], on_date__lte=days[-1]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from contracts.models import ContractRiskScore, RiskBand, RiskModelVersion
+from contracts.selectors_risk import risk_watchlist
 
 
 def scores_by_band() -> dict[str, dict[str, int]]:
@@ -19,6 +20,10 @@ def scores_by_band() -> dict[str, dict[str, int]]:
     ):
         table.setdefault(band, {})[method] = n
     return table
+
+
+def watchlist(limit: int = 20) -> list[ContractRiskScore]:
+    return list(risk_watchlist(limit=limit))
 
 
 def model_versions(limit: int = 10) -> list[RiskModelVersion]:

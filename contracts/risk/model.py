@@ -34,8 +34,3 @@ def band_for(probability: float | Decimal) -> str:
     if p >= settings.RISK_BAND_MEDIUM:
         return RiskBand.MEDIUM
     return RiskBand.LOW
-
-
-def as_probability(value: float) -> Decimal:
-    """Four places, half-up, within [0, 1] (what ``ContractRiskScore.probability`` holds)."""
-    return Decimal(str(round(min(max(float(value), 0.0), 1.0), 4))).quantize(Decimal("0.0001"))

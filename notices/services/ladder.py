@@ -52,15 +52,22 @@ def ladder_for(contract: Contract, ladders: dict[int | None, EscalationLadder]) 
 
 
 def steps_due(
-    contract: Contract, steps: Iterable[LadderStep], business_date: dt.date, open_dues: list[dt.date]
+    contract: Contract,
+    steps: Iterable[LadderStep],
+    business_date: dt.date,
+    open_dues: list[dt.date],
+    risk_band: str | None = None,
 ) -> list[Firing]:
-    """Which ladder steps apply to the contract on the business date (pure)."""
+    """Which ladder steps apply to the contract on the business date (pure). ``risk_band``:
+    the contract's latest early-warning band (a risk-gated step needs it)."""
     firings = []
     dpd = contract.days_past_due
     for step in steps:
         if not step.is_active:
             continue
         if step.onsite_service_only and contract.product.kind != ProductKind.SERVICE_SUBSCRIPTION:
+            continue
+        if not step.fires_for_risk(risk_band, dpd):
             continue
         if step.anchor == Anchor.DUE_DATE:
             for due in open_dues:
@@ -101,7 +108,8 @@ def _plan(inputs: RangeInputs, ladders: dict[int | None, EscalationLadder]) -> l
         ladder = ladder_for(contract, ladders)
         if ladder is None:
             continue
-        for firing in steps_due(contract, ladder.steps.all(), inputs.business_date, inputs.open_dues(contract)):
+        band = inputs.risk_bands.get(contract.pk)
+        for firing in steps_due(contract, ladder.steps.all(), inputs.business_date, inputs.open_dues(contract), band):
             if firing.step.is_collection and inputs.collection_paused(contract):
                 continue
             preference = inputs.preferences.get(contract.customer_id)

@@ -110,3 +110,54 @@ def test_the_reconstruction_agrees_with_the_ledger_on_the_last_closed_day() -> N
     total = Contract.objects.exclude(status=ContractStatus.PAID_OFF).aggregate(s=Sum("principal_outstanding"))["s"]
     assert sum((r.principal for r in rows), Decimal("0.00")) == total
     assert sum(r.contracts for r in rows) == 3
+
+
+def test_agency_performance_counts_placements_contacts_and_recoveries_while_placed() -> None:
+    from django.utils import timezone
+
+    from cases.models_agencies import AgencyPlacement
+    from cases.reports.conduct import agency_performance
+    from contracts.models import Payment
+    from notices.models import ContactAttempt
+    from tests.cases.factories import agency_user, make_agency
+
+    contracts = report_portfolio.build()
+    agency = make_agency(rate="0.1000")
+    member = agency_user(agency)
+    AgencyPlacement.objects.create(
+        contract=contracts["C"],
+        agency=agency,
+        placed_at=timezone.now(),
+        placed_on=dt.date(2026, 2, 1),
+        ends_on=dt.date(2026, 2, 28),
+        commission_rate=Decimal("0.1000"),
+    )
+    for day, amount in (
+        (dt.date(2026, 1, 20), "50.00"),
+        (dt.date(2026, 2, 10), "300.00"),
+        (dt.date(2026, 3, 5), "70.00"),
+    ):
+        Payment.objects.create(
+            contract=contracts["C"],
+            channel="bank",
+            external_reference=f"agency-{day}",
+            amount=Decimal(amount),
+            received_at=timezone.make_aware(dt.datetime.combine(day, dt.time(11))),
+            business_date=day,
+        )
+    for verdict, outcome in (("allowed", "conversation"), ("allowed", "no_answer"), ("blocked", "")):
+        ContactAttempt.objects.create(
+            customer=contracts["C"].customer,
+            contract=contracts["C"],
+            channel="call",
+            by="agency",
+            at=timezone.make_aware(dt.datetime(2026, 2, 5, 10)),
+            verdict=verdict,
+            outcome=outcome,
+            made_by=member,
+            reason_codes=["TIME_WINDOW"] if verdict == "blocked" else [],
+        )
+    [row] = agency_performance(Q1)
+    assert (row.agency, row.placements, row.contacts, row.blocked, row.connected) == (agency.name, 1, 3, 1, 1)
+    # Only the payment of 2026-02-10 fell inside the placement.
+    assert (row.payments, row.recovered, row.commission) == (1, Decimal("300.00"), Decimal("30.00"))

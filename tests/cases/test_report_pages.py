@@ -104,3 +104,45 @@ def test_a_bad_period_is_refused_with_a_message_and_the_default_shown() -> None:
     client = _client(Role.SUPERVISOR)
     body = client.get("/staff/reports/portfolio/?from=2026-03-01&to=2026-01-01").content.decode()
     assert 'id="period-error"' in body
+
+
+def test_the_early_warning_page_shows_the_model_in_use_and_the_contracts_most_at_risk() -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from contracts.models import ContractRiskScore, RiskModelVersion
+
+    contracts = report_portfolio.build()
+    RiskModelVersion.objects.create(
+        version=1,
+        trained_at=timezone.now(),
+        history_from=dt.date(2025, 1, 1),
+        history_to=dt.date(2026, 3, 31),
+        auc_model=0.8365,
+        auc_rule=0.8206,
+        brier_model=0.066,
+        report="# Early-warning model v1\n- AUC, model (held out): 0.8365\n",
+        is_active=True,
+    )
+    for name, p, band in (("A", "0.0400", "low"), ("B", "0.6100", "high"), ("D", "0.2000", "medium")):
+        ContractRiskScore.objects.create(
+            contract=contracts[name],
+            probability=Decimal(p),
+            band=band,
+            method="model",
+            model_version=1,
+            scored_on=dt.date(2026, 3, 31),
+        )
+    client = _client(Role.ADMIN)
+    body = client.get("/staff/reports/risk/").content.decode()
+    assert "0.8365" in body and "0.8206" in body and 'id="model-report"' in body
+    watch = body.split('id="risk-watchlist"', 1)[1].split("</table>", 1)[0]
+    assert watch.index(contracts["B"].number) < watch.index(contracts["D"].number) < watch.index(contracts["A"].number)
+    bands = _charts(body)["bands"]
+    model = next(s for s in bands["series"] if s["data"] != [0, 0, 0])
+    assert model["data"] == [1, 1, 1]
+    page = client.get(f"/staff/contracts/{contracts['B'].pk}/").content.decode()
+    risk = page.split('id="risk-score"', 1)[1].split("</dd>", 1)[0]
+    assert "0.61" in risk

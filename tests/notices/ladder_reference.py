@@ -14,7 +14,15 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import ContactPreference
-from contracts.models import CollectionHold, Contract, ContractStatus, Installment, PlanStatus, RepaymentPlan
+from contracts.models import (
+    CollectionHold,
+    Contract,
+    ContractRiskScore,
+    ContractStatus,
+    Installment,
+    PlanStatus,
+    RepaymentPlan,
+)
 from contracts.services import service_notice_give
 from core.errors import ApplicationError
 from notices.models import EscalationLadder, Notice, NoticeStatus, Purpose
@@ -59,7 +67,8 @@ def ladder_evaluate_per_notice(
         if ladder is None:
             continue
         open_dues = sorted({i.due_date for i in contract.open_installments})  # type: ignore[attr-defined]
-        for firing in steps_due(contract, ladder.steps.all(), business_date, open_dues):
+        score = ContractRiskScore.objects.filter(contract=contract).values_list("band", flat=True).first()
+        for firing in steps_due(contract, ladder.steps.all(), business_date, open_dues, score):
             if firing.step.is_collection and _collection_paused(contract):
                 continue
             channels = _preferred_channels(

@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from core.errors import ApplicationError
 from notices.admin import ContactRuleTighteningForm, LadderStepForm, NoticeTemplateForm
 from notices.default_texts import DEFAULT_TEXTS
-from notices.defaults import DEFAULT_LADDER_STEPS, install_defaults
+from notices.defaults import DEFAULT_LADDER_STEPS, LATER_LADDER_STEPS, install_defaults
 from notices.models import (
     OPT_OUT_FIELD,
     REQUIRED_FIELDS,
@@ -331,15 +331,25 @@ def test_default_texts_are_free_of_threats_and_shaming():
 def test_data_migration_installed_the_default_ladder_and_texts():
     ladder = EscalationLadder.objects.get(product__isnull=True)
     steps = {s.code: s for s in ladder.steps.all()}
-    assert sorted(steps) == sorted(["t-3", "due", "dpd-1", "dpd-3", "dpd-7", "grace-end", "dpd-30", "dpd-60"])
-    for spec in DEFAULT_LADDER_STEPS:
+    assert sorted(steps) == sorted(
+        ["t-7-risk", "t-3", "due", "dpd-1", "dpd-3", "dpd-7", "grace-end", "dpd-30", "dpd-60"]
+    )
+    for spec in (*DEFAULT_LADDER_STEPS, *LATER_LADDER_STEPS):
         step = steps[spec.code]
-        assert (step.anchor, step.offset_days, step.channels, step.purpose, step.onsite_service_only) == (
+        assert (
+            step.anchor,
+            step.offset_days,
+            step.channels,
+            step.purpose,
+            step.onsite_service_only,
+            step.min_risk_band,
+        ) == (
             spec.anchor,
             spec.offset_days,
             list(spec.channels),
             spec.purpose,
             spec.onsite_service_only,
+            spec.min_risk_band,
         )
     assert steps["grace-end"].onsite_service_only and not steps["dpd-30"].onsite_service_only
     active = {
@@ -357,6 +367,14 @@ def test_migration_steps_match_the_defaults():
     )
 
 
+def test_later_migration_steps_match_the_defaults():
+    migration = importlib.import_module("notices.migrations.0009_risk_pre_due_step")
+    assert migration.STEPS == tuple(
+        (s.code, s.anchor, s.offset_days, list(s.channels), s.purpose, s.onsite_service_only, s.min_risk_band)
+        for s in LATER_LADDER_STEPS
+    )
+
+
 def test_install_defaults_is_idempotent():
     EscalationLadder.objects.all().delete()
     NoticeTemplate.objects.all().delete()
@@ -365,14 +383,14 @@ def test_install_defaults_is_idempotent():
 
     assert result.ladder_created
     ladder = EscalationLadder.objects.get(product__isnull=True)
-    assert ladder.steps.count() == 8
+    assert ladder.steps.count() == 9  # the first release's eight and the high-risk pre-due reminder
     assert NoticeTemplate.objects.filter(is_active=True, version=1).count() == len(DEFAULT_TEXTS)
     assert AuditEvent.objects.filter(action="ladder.defaults_installed").count() == 1
 
     again = install_defaults()
 
     assert not again.changed
-    assert EscalationLadder.objects.count() == 1 and ladder.steps.count() == 8
+    assert EscalationLadder.objects.count() == 1 and ladder.steps.count() == 9
     assert NoticeTemplate.objects.count() == len(DEFAULT_TEXTS)
 
 
@@ -513,6 +531,7 @@ def test_compliance_officer_edits_a_ladder_step(officer_client):
                 f"steps-{i}-purpose": step.purpose,
                 f"steps-{i}-channels": step.channels,
                 f"steps-{i}-onsite_service_only": "on" if step.onsite_service_only else "",
+                f"steps-{i}-min_risk_band": step.min_risk_band,
                 f"steps-{i}-is_active": "on",
             }
         )
