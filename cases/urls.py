@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("import/", views_import.import_view, name="import"),
     path("import/template/<slug:kind>.csv", views_import.import_template_view, name="import_template"),
+    path("import/jobs/<int:pk>/", views_import.import_job_view, name="import_job"),
     path("outbox/", views_outbox.outbox, name="outbox"),
     path("outbox/<int:pk>/", views_outbox.notice_detail, name="notice_detail"),
     path("mail/", views_outbox.mail_viewer, name="mail_viewer"),
