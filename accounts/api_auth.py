@@ -127,6 +127,13 @@ def HasScope(scope: str) -> type[ScopePermission]:
     return type(name, (ScopePermission,), {"scope": scope, "__doc__": f"Needs the scope {scope}."})
 
 
+def scope_require(request: Request, scope: str) -> None:
+    """The same check inside a view, when the scope depends on the input."""
+    permission = HasScope(scope)()
+    if not permission.has_permission(request, None):
+        raise exceptions.PermissionDenied(permission.message)
+
+
 class ApiClientRateThrottle(BaseThrottle):
     """A fixed one-minute window per client (its own rate) or per signed-in user."""
 

@@ -162,3 +162,13 @@ class SavedViewForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.TextInput(attrs=_TEXT))
+
+
+class VisitDecisionForm(DecisionForm):
+    officers = forms.MultipleChoiceField(
+        label=_("Officers (at least two)"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, officers: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["officers"].choices = list(officers)  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""Reads about agencies: their placements with what was recovered and the commission so far."""
+"""Reads of the supervisors' pages: agencies with their placements (what was recovered and the
+commission so far), and the requests waiting for a decision."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from django.db.models import DecimalField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
 from contracts.models import Payment, PaymentStatus
 from core.money import quantize_money
 
-from .models import Agency, AgencyPlacement, PlacementStatus, RequestStatus, WaiverRequest
+from .models import Agency, AgencyPlacement, PlacementStatus, RequestStatus, VisitRequest, WaiverRequest
 
 MONEY: Any = DecimalField(max_digits=20, decimal_places=2)
 
@@ -23,6 +26,7 @@ class PlacementRow:
     placement: AgencyPlacement
     recovered: Decimal
     commission: Decimal
+    period_over: bool = False  # still active but past its last day: the agency no longer sees it
 
 
 def agencies_overview() -> list[tuple[Agency, list[PlacementRow]]]:
@@ -54,7 +58,9 @@ def agencies_overview() -> list[tuple[Agency, list[PlacementRow]]]:
         for p in agency.placements.all():
             if p.status == PlacementStatus.ACTIVE:
                 recovered = p.recovered_now  # type: ignore[attr-defined]
-                rows.append(PlacementRow(p, recovered, quantize_money(recovered * p.commission_rate)))
+                rows.append(
+                    PlacementRow(p, recovered, quantize_money(recovered * p.commission_rate), p.ends_on < today)
+                )
             else:
                 rows.append(PlacementRow(p, p.recovered, p.commission))
         result.append((agency, rows))
@@ -67,3 +73,24 @@ def waiver_requests_open() -> list[WaiverRequest]:
         .select_related("contract__customer", "installment", "requested_by")
         .order_by("requested_at", "id")
     )
+
+
+def visit_requests_open() -> list[VisitRequest]:
+    return list(
+        VisitRequest.objects.filter(status=RequestStatus.REQUESTED)
+        .select_related("contract__customer", "requested_by")
+        .order_by("proposed_for", "id")
+    )
+
+
+def visit_officer_choices() -> list[tuple[int, str]]:
+    """Staff who may go on a visit: the lender's field officers, agents and supervisors."""
+    users = (
+        User.objects.filter(
+            is_active=True, is_staff=True, groups__name__in=[Role.FIELD_OFFICER, Role.AGENT, Role.SUPERVISOR]
+        )
+        .select_related("staff_profile")
+        .distinct()
+        .order_by("full_name", "email")
+    )
+    return [(u.pk, f"{u} #{u.staff_profile.badge_number}" if hasattr(u, "staff_profile") else str(u)) for u in users]

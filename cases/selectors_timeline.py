@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import CustomerProfile
 from appeals.models import Case as AppealCase
@@ -21,7 +22,40 @@ from notices.models import ContactAttempt, Notice
 from .models import CallLog, FieldVisit, LegalReferral, VisitRequest, WaiverRequest
 from .reasons import reasons_text
 
-PER_KIND = 100  # the newest entries of each kind; the page says when there are more
+PER_KIND = 100  # the newest entries of each kind
+
+# Audit actions as staff read them on the timeline (others show their code).
+AUDIT_LABELS = {
+    "customer.created": gettext_lazy("Customer created"),
+    "contract.created": gettext_lazy("Contract signed"),
+    "pii.viewed": gettext_lazy("Personal data viewed"),
+    "call.logged": gettext_lazy("Call logged"),
+    "contact.allowed": gettext_lazy("Contact allowed by the compliance engine"),
+    "contact.blocked": gettext_lazy("Contact refused by the compliance engine"),
+    "contact.outcome": gettext_lazy("Contact outcome recorded"),
+    "promise.recorded": gettext_lazy("Promise to pay recorded"),
+    "promise.kept": gettext_lazy("Promise to pay kept"),
+    "promise.broken": gettext_lazy("Promise to pay broken"),
+    "payment.posted": gettext_lazy("Payment posted"),
+    "payment.reversed": gettext_lazy("Payment reversed"),
+    "hold.placed": gettext_lazy("Collection hold placed"),
+    "hold.released": gettext_lazy("Collection hold released"),
+    "plan.proposed": gettext_lazy("Repayment plan proposed"),
+    "ledger.adjusted": gettext_lazy("Ledger adjusted"),
+    "assignment.set": gettext_lazy("Account assigned"),
+    "placement.created": gettext_lazy("Placed with an agency"),
+    "placement.recalled": gettext_lazy("Recalled from the agency"),
+    "waiver_request.created": gettext_lazy("Fee waiver requested"),
+    "waiver_request.approved": gettext_lazy("Fee waiver approved"),
+    "waiver_request.rejected": gettext_lazy("Fee waiver rejected"),
+    "visit_request.created": gettext_lazy("Field visit requested"),
+    "legal_referral.created": gettext_lazy("Referred to legal"),
+    "case.filed": gettext_lazy("Case filed"),
+    "case.resolved": gettext_lazy("Case resolved"),
+    "notice.scheduled": gettext_lazy("Notice scheduled"),
+    "notice.sent": gettext_lazy("Notice sent"),
+    "notice.delivered": gettext_lazy("Notice delivered"),
+}
 
 
 @dataclass(frozen=True)
@@ -185,7 +219,7 @@ def _audit(profile: CustomerProfile) -> Iterable[TimelineEntry]:
         yield TimelineEntry(
             at=event.occurred_at,
             kind="audit",
-            title=event.action,
+            title=str(AUDIT_LABELS.get(event.action, event.action)),
             detail=f"{event.actor_label}" + (f" — {reason}" if reason else ""),
         )
 

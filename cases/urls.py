@@ -30,6 +30,8 @@ urlpatterns = [
     path("placements/<int:pk>/recall/", views_agencies.placement_recall_view, name="placement_recall"),
     path("waivers/", views_agencies.waiver_requests, name="waiver_requests"),
     path("waivers/<int:pk>/", views_agencies.waiver_request_decide, name="waiver_request_decide"),
+    path("visit-requests/", views_agencies.visit_requests, name="visit_requests"),
+    path("visit-requests/<int:pk>/", views_agencies.visit_request_decide_view, name="visit_request_decide"),
     path("contracts/<int:pk>/", views_contracts.contract_detail, name="contract_detail"),
     path("validation/<int:pk>/", views_validation.validation_notice_page, name="validation_notice"),
     path(
@@ -39,6 +41,7 @@ urlpatterns = [
     ),
     path("import/", views_import.import_view, name="import"),
     path("import/template/<slug:kind>.csv", views_import.import_template_view, name="import_template"),
+    path("import/jobs/<int:pk>/", views_import.import_job_view, name="import_job"),
     path("outbox/", views_outbox.outbox, name="outbox"),
     path("outbox/<int:pk>/", views_outbox.notice_detail, name="notice_detail"),
     path("mail/", views_outbox.mail_viewer, name="mail_viewer"),

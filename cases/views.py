@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.decorators import staff_required
+from accounts.roles import VIEW_PII
 from accounts.selectors import customer_profiles_for_staff
 from appeals.selectors import calendar_unofficial_years_ahead
 from audit.selectors import audit_seal_status
@@ -34,6 +35,10 @@ def customers(request: HttpRequest) -> HttpResponse:
     qs = customer_profiles_for_staff(user=request.user)  # type: ignore[arg-type]
     query = request.GET.get("q", "").strip()
     if query:
-        qs = qs.filter(customer_number__icontains=query) | qs.filter(legal_name__icontains=query)
+        # Searching by name would reveal masked names to a role that may not see them.
+        by_name = request.user.has_perm(VIEW_PII)
+        qs = qs.filter(customer_number__icontains=query) | (
+            qs.filter(legal_name__icontains=query) if by_name else qs.none()
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "staff/customers.html", {"page": page, "q": query})

@@ -5,6 +5,11 @@ created, then the import itself. The import button carries a signed token naming
 previewed file's digest, so only a file that previewed cleanly, unchanged, is imported.
 The file is re-sent with the import rather than kept on the server between the steps, so
 personal data in it never lands in temporary storage.
+
+A large file can instead be imported in the background (``step=background``): a worker checks
+and imports it, all or nothing, while the job page shows a progress bar that updates live
+(htmx polls the progress fragment every second; without JavaScript the page reloads itself);
+the job keeps the file's rows only until it has run.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ from contracts.imports import (
     MAX_FILE_BYTES,
     contracts_import,
     dataset_from_upload,
+    import_job_create,
+    import_job_get,
+    import_job_progress,
+    import_jobs_recent,
     template_dataset,
 )
 from core.errors import ApplicationError
@@ -80,6 +89,15 @@ def import_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             kind = form.cleaned_data["kind"]
             wants_import = request.POST.get("step") == "import"
+            if request.POST.get("step") == "background":
+                # Checked and imported by a worker, all or nothing, with a live progress bar.
+                job = import_job_create(
+                    actor=request.user,  # type: ignore[arg-type]
+                    kind=kind,
+                    dataset=form.dataset,
+                    filename=form.cleaned_data["file"].name or "",
+                )
+                return redirect("staff:import_job", pk=job.pk)
             if wants_import and not _preview_matches(
                 form.cleaned_data["preview_token"], user_id=request.user.pk, kind=kind, digest=form.digest
             ):
@@ -105,8 +123,19 @@ def import_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/import.html",
-        {"form": form, "report": report, "preview_token": token, "kinds": KIND_CHOICES},
+        {"form": form, "report": report, "preview_token": token, "kinds": KIND_CHOICES, "jobs": import_jobs_recent()},
     )
+
+
+@require_http_methods(["GET"])
+@staff_required(perm=IMPORT_PERMISSION)
+def import_job_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background import: live progress while it runs, then its report."""
+    job = import_job_get(pk=pk)
+    context = {"job": job, "progress": import_job_progress(job)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "staff/import_job_progress.html", context)
+    return render(request, "staff/import_job.html", context)
 
 
 @require_http_methods(["GET"])

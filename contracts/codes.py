@@ -116,6 +116,8 @@ class ContractsAction(StrEnum):
     LEDGER_ADJUSTED = "ledger.adjusted"
     SWEEP_RANGE_DONE = "sweep.range_done"
     IMPORT_COMPLETED = "import.completed"
+    IMPORT_QUEUED = "import.queued"
+    IMPORT_JOB_FINISHED = "import.job_finished"
     PLAN_PROPOSED = "plan.proposed"
     PLAN_APPROVED = "plan.approved"
     # A plan's status change is ``plan.<status>``, one per PlanStatus it can move to.

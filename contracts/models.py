@@ -560,6 +560,8 @@ from .models_collection import CollectionHold as CollectionHold  # noqa: E402
 from .models_collection import PromiseToPay as PromiseToPay  # noqa: E402
 from .models_collection import RepaymentPlan as RepaymentPlan  # noqa: E402
 from .models_collection import SweepRun as SweepRun  # noqa: E402
+from .models_imports import ImportJob as ImportJob  # noqa: E402
+from .models_imports import ImportJobStatus as ImportJobStatus  # noqa: E402
 from .models_risk import ContractRiskScore as ContractRiskScore  # noqa: E402
 from .models_risk import RiskBand as RiskBand  # noqa: E402
 from .models_risk import RiskMethod as RiskMethod  # noqa: E402

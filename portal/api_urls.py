@@ -27,6 +27,7 @@ from contracts.api import (
     DelinquencyEventListApi,
     ServiceEligibilityApi,
 )
+from contracts.api_imports import ImportCreateApi, ImportDetailApi
 from contracts.api_payments import PaymentDetailApi, PaymentListApi, PaymentPostApi, PaymentReverseApi
 from core.api import routed
 from notices.api import NoticeDetailApi, NoticeListApi
@@ -47,6 +48,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notices/<int:pk>", NoticeDetailApi.as_view(), name="notice"),
     path("appeals", routed("AppealsApi", get=AppealListApi, post=AppealCreateApi).as_view(), name="appeals"),
     path("appeals/<str:reference>", AppealDetailApi.as_view(), name="appeal"),
+    path("imports", ImportCreateApi.as_view(), name="imports"),
+    path("imports/<int:pk>", ImportDetailApi.as_view(), name="import"),
     path("delinquency-events", DelinquencyEventListApi.as_view(), name="delinquency_events"),
     path("webhooks", routed("WebhooksApi", get=WebhookListApi, post=WebhookCreateApi).as_view(), name="webhooks"),
     path(

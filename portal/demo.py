@@ -33,6 +33,7 @@ from contracts.services import (
 from notices.models import NightlyRun
 
 from .demo_history import Timeline, demo_history_run, local_moment
+from .demo_workbench import demo_workbench_load
 
 DEMO_PASSWORD = "Fairdue-demo-2026"
 
@@ -200,6 +201,7 @@ def load_demo_data(today: dt.date | None = None) -> DemoResult:
     if starts:
         history = demo_history_run(timeline=timeline, first_day=min(starts), last_day=yesterday)
         result.days, result.notices_sent = history.days, history.notices_sent
+    demo_workbench_load(today=today)
     for c in DEMO_CUSTOMERS:
         result.logins.append(DemoLogin(c.phone or c.email, c.description))
     for email, _name, role, _badge in DEMO_STAFF:

@@ -175,6 +175,27 @@ if REDIS_URL:
         CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Live progress of background imports, read by the web process while a worker imports: Redis
+# when there is one, else a file-based cache every local process shares.
+if REDIS_URL:
+    CACHES["progress"] = {**CACHES["default"], "KEY_PREFIX": f"{CACHES['default'].get('KEY_PREFIX', '')}progress"}
+else:
+    CACHES["progress"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str(
+            "PROGRESS_CACHE_DIR",
+            # Parallel test processes (and the workers they start) each keep their own folder.
+            default=str(
+                VAR_DIR
+                / "cache"
+                / (
+                    "progress"
+                    if DJANGO_ENV != "test"
+                    else f"progress-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+                )
+            ),
+        ),
+    }
 
 # --- Authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -429,7 +450,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ImportKindEnum": "contracts.imports.columns.KIND_CHOICES",
+        "CaseKindEnum": "appeals.models.CaseKind",
+    },
 }
 API_SESSION_RATE_PER_MINUTE = env.int("API_SESSION_RATE_PER_MINUTE", default=600)
 # Outbound webhooks: retries with exponential backoff, then the dead letter.

@@ -8,13 +8,15 @@ one transaction, and nothing is kept if any row fails (or if it is a dry run).
 
 One module per step: ``files`` reads the upload, ``columns`` knows each kind's columns and
 cell formats, ``customer_rows``, ``contract_rows`` and ``payment_rows`` check and create one
-kind's rows, ``run`` is the service. Every name callers use is importable from here.
+kind's rows, ``run`` is the service, ``jobs`` runs it in the background (``progress``: its
+live progress). Every name callers use is importable from here.
 """
 
 from __future__ import annotations
 
 from .columns import COLUMNS, CONTRACTS, CUSTOMERS, KIND_CHOICES, NAIVE_TIMEZONE, PAYMENTS, template_dataset
 from .files import MAX_FILE_BYTES, MAX_XLSX_UNCOMPRESSED_BYTES, dataset_from_upload
+from .jobs import import_job_create, import_job_get, import_job_progress, import_job_run, import_jobs_recent
 from .report import ImportReport, RowError, RowResult
 from .run import IMPORT_PERMISSION, MAX_ROWS, contracts_import
 
@@ -34,5 +36,10 @@ __all__ = [
     "RowResult",
     "contracts_import",
     "dataset_from_upload",
+    "import_job_create",
+    "import_job_get",
+    "import_job_progress",
+    "import_job_run",
+    "import_jobs_recent",
     "template_dataset",
 ]

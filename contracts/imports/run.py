@@ -50,7 +50,14 @@ _ERROR_COLUMNS: dict[str, str] = {
 }
 
 
-def contracts_import(*, actor: User | None, kind: str, dataset: tablib.Dataset, dry_run: bool) -> ImportReport:
+# Called as progress(phase, rows done, rows in all): "checking" once the file is read and its
+# rows checked, "importing" as rows are written (inside the import's one transaction).
+Progress = Callable[[str, int, int], None]
+
+
+def contracts_import(
+    *, actor: User | None, kind: str, dataset: tablib.Dataset, dry_run: bool, progress: Progress | None = None
+) -> ImportReport:
     """Import customers, contracts or repayment history, all or nothing.
 
     Every row is checked first (format, references to existing customers, products, terms
@@ -68,12 +75,18 @@ def contracts_import(*, actor: User | None, kind: str, dataset: tablib.Dataset, 
     if report.errors:
         return report
     validate, create = _HANDLERS[kind]
+    if progress is not None:
+        progress("checking", 0, len(records))
     prepared = validate(records, report)
     if report.errors:
         return report
+    total = len(prepared)
+    step = max(1, total // 200)  # about 200 progress reports per file, whatever its size
     try:
         with transaction.atomic():
-            for row_number, data in prepared:
+            for done, (row_number, data) in enumerate(prepared, start=1):
+                if progress is not None and (done == 1 or done % step == 0 or done == total):
+                    progress("importing", done, total)
                 try:
                     report.rows.append(create(actor, row_number, data))
                 except ApplicationError as exc:

@@ -169,3 +169,85 @@ def test_commission_is_earned_on_what_is_recovered_during_the_placement():
     assert event.data["commission"] == "50.00"
     with pytest.raises(ApplicationError):
         placement_recall(actor=supervisor, placement_id=placement.pk, reason="再次收回")
+
+
+def _count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_case_page_costs_the_same_queries_whatever_the_length_of_the_timeline(django_assert_max_num_queries):
+    contract = overdue_contract()
+    agent = make_staff(Role.AGENT)
+    client = _client(agent)
+    url = reverse("staff:customer_detail", args=[contract.customer_id])
+    few = _count_queries(client, url)
+    ten = dt.datetime.combine(business_today(), dt.time(10), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    for minutes in range(5):
+        call_log(actor=agent, contract_id=contract.pk, outcome="no_answer", at=ten + dt.timedelta(minutes=minutes))
+    for n in range(3):
+        payment_post(
+            actor=None,
+            contract_id=contract.pk,
+            channel="bank_transfer",
+            external_reference=f"t-{contract.pk}-{n}",
+            amount="10.00",
+            received_at=dt.datetime.now(dt.UTC),
+        )
+    assert _count_queries(client, url) == few
+    with django_assert_max_num_queries(45):
+        client.get(url)
+
+
+def test_the_agencies_and_waiver_lists_have_a_fixed_query_count(django_assert_max_num_queries):
+    supervisor = make_staff(Role.SUPERVISOR)
+    client = _client(supervisor)
+    agency = make_agency()
+    for _n in range(2):
+        place(overdue_contract(), agency, by=supervisor)
+    few = _count_queries(client, reverse("staff:agencies"))
+    for _n in range(3):
+        place(overdue_contract(), make_agency(), by=supervisor)
+    assert _count_queries(client, reverse("staff:agencies")) == few
+    with django_assert_max_num_queries(12):
+        client.get(reverse("staff:agencies"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("staff:waiver_requests"))
+
+
+def test_a_supervisor_places_from_the_case_page_and_recalls_from_the_agencies_page():
+    contract = overdue_contract()
+    agency = make_agency()
+    supervisor = make_staff(Role.SUPERVISOR)
+    client = _client(supervisor)
+    ends = (business_today() + dt.timedelta(days=60)).isoformat()
+    response = client.post(
+        reverse("staff:account_action", args=[contract.pk, "place"]),
+        {f"place{contract.pk}-agency": agency.pk, f"place{contract.pk}-ends_on": ends},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    placement = contract.agency_placements.get()
+    page = client.get(reverse("staff:agencies")).content.decode()
+    assert f'id="placement-row-{placement.pk}"' in page
+    refused = client.post(reverse("staff:placement_recall", args=[placement.pk]), {"reason": "x"})
+    assert refused.status_code == 302
+    placement.refresh_from_db()
+    assert placement.status == PlacementStatus.ACTIVE
+    client.post(reverse("staff:placement_recall", args=[placement.pk]), {"reason": "客户要求由贷款方直接沟通"})
+    placement.refresh_from_db()
+    assert placement.status == PlacementStatus.RECALLED and placement.recalled_by == supervisor
+
+
+def test_an_agency_user_cannot_search_customers_by_name():
+    contract = overdue_contract()
+    agency = make_agency()
+    place(contract, agency)
+    client = _client(agency_user(agency))
+    listing = client.get(reverse("staff:customers") + f"?q={contract.customer.legal_name}").content.decode()
+    assert contract.customer.customer_number not in listing
+    listing = client.get(reverse("staff:customers") + f"?q={contract.customer.customer_number}").content.decode()
+    assert contract.customer.customer_number in listing

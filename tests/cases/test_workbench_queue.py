@@ -132,3 +132,20 @@ def test_dashboard_counts_the_agents_accounts():
     assert 'id="work-my-accounts"' in body and a.number in body
     body = _client(supervisor).get(reverse("staff:home")).content.decode()
     assert 'id="count-unassigned">1<' in body
+
+
+def test_the_early_warning_score_raises_an_account_in_the_queue():
+    from decimal import Decimal
+
+    from contracts.models import ContractRiskScore
+
+    agent = make_staff(Role.AGENT)
+    a = overdue_contract(started_days_ago=70)
+    b = overdue_contract(started_days_ago=70)
+    assert [c.pk for c in _queue(agent)] == [a.pk, b.pk]
+    ContractRiskScore.objects.create(
+        contract=b, probability=Decimal("0.9000"), band="high", method="rule", scored_on=business_today()
+    )
+    ordered = _queue(agent)
+    assert [c.pk for c in ordered] == [b.pk, a.pk]
+    assert ordered[0].priority - ordered[1].priority == Decimal("90")

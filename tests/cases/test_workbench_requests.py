@@ -179,3 +179,36 @@ def test_the_waiver_page_lets_a_supervisor_approve():
     request.refresh_from_db()
     assert request.status == RequestStatus.APPROVED and request.decided_by is not None
     assert request.adjustment is not None and request.adjustment.amount > Decimal("0.00")
+
+
+def test_a_supervisor_authorises_a_requested_visit_with_two_officers():
+    from cases.models import FieldVisit
+    from cases.services import visit_request_decide
+
+    contract = overdue_contract()
+    agent = make_staff(Role.AGENT)
+    supervisor = make_staff(Role.SUPERVISOR)
+    officers = [make_staff(Role.FIELD_OFFICER), make_staff(Role.FIELD_OFFICER)]
+    tomorrow = business_today() + dt.timedelta(days=1)
+    request = visit_request_create(
+        actor=agent,
+        contract_id=contract.pk,
+        proposed_for=dt.datetime.combine(tomorrow, dt.time(10), SHANGHAI),
+        reason="多次联系未果，需上门核实",
+    )
+    with pytest.raises(ApplicationError):
+        visit_request_decide(actor=supervisor, request_id=request.pk, approve=True, officer_ids=[officers[0].pk])
+    request.refresh_from_db()
+    assert request.status == RequestStatus.REQUESTED and not FieldVisit.objects.exists()
+    client = Client()
+    login_verified_staff(client, supervisor)
+    assert contract.number in client.get(reverse("staff:visit_requests")).content.decode()
+    response = client.post(
+        reverse("staff:visit_request_decide", args=[request.pk]),
+        {f"v{request.pk}-decision": "approve", f"v{request.pk}-officers": [o.pk for o in officers]},
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == RequestStatus.APPROVED and request.visit is not None
+    assert request.visit.officers.count() == 2 and request.visit.approved_by == supervisor
+    assert AuditEvent.objects.filter(action="visit_request.decided", object_id=str(request.pk)).exists()

@@ -81,3 +81,62 @@ def test_agent_logs_a_promise_from_the_top_of_the_queue_and_the_customer_sees_it
         assert "¥600.00" in text and promised.isoformat() in text
         shoot(me, "43-customer-sees-promise")
         portal.close()
+
+
+def test_no_workbench_page_scrolls_sideways_on_a_375_px_phone(live_server, browser, shoot):
+    from cases.services import visit_request_create, waiver_request_create
+    from contracts.models import Installment
+    from tests.cases.factories import make_agency, place
+    from tests.e2e.test_portal_walk import sideways_boxes, sideways_overflow
+
+    tomorrow = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=1)
+    with time_machine.travel(dt.datetime.combine(tomorrow, dt.time(10), SHANGHAI), tick=True):
+        supervisor = make_staff(Role.SUPERVISOR)
+        agent = make_staff(Role.AGENT)
+        contracts = [overdue_contract(started_days_ago=days) for days in (130, 70, 45)]
+        place(contracts[2], make_agency(), by=supervisor)
+        inst = Installment.objects.filter(contract=contracts[0], fee_charged__gt=0).first()
+        assert inst is not None
+        waiver_request_create(
+            actor=agent,
+            contract_id=contracts[0].pk,
+            installment_id=inst.pk,
+            kind="reverse_late_fee",
+            amount=None,
+            reason="客户住院期间逾期，已提供证明材料",
+        )
+        visit_request_create(
+            actor=agent,
+            contract_id=contracts[1].pk,
+            proposed_for=dt.datetime.combine(tomorrow + dt.timedelta(days=2), dt.time(10), SHANGHAI),
+            reason="多次联系未果，需上门核实",
+        )
+        device = TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True, key=random_hex(20))
+        context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        _sign_in(page, live_server.url, supervisor.email)
+        page.goto(live_server.url + "/staff/")
+        page.wait_for_url(re.compile(r"/accounts/2fa/verify/"))
+        page.fill("#id_token", f"{totp(device.bin_key):06d}")
+        page.click("button[type=submit] >> nth=-1")
+        page.wait_for_url(re.compile(r"/staff/$"))
+        wide: dict[str, str] = {}
+        paths = [
+            "/staff/",
+            "/staff/queue/?scope=all",
+            f"/staff/customers/{contracts[0].customer_id}/",
+            f"/staff/customers/{contracts[2].customer_id}/",
+            "/staff/agencies/",
+            "/staff/waivers/",
+            "/staff/visit-requests/",
+        ]
+        for path in paths:
+            response = page.goto(live_server.url + path)
+            assert response is not None and response.status == 200, path
+            overflow, boxes = sideways_overflow(page), sideways_boxes(page)
+            if overflow > 0 or boxes:
+                wide[path] = f"{overflow}px {boxes}"
+                shoot(page, "375-staff-" + (path.strip("/").replace("/", "-").replace("?", "-") or "home"))
+        context.close()
+        assert not wide, f"workbench pages wider than 375 px: {wide}"

@@ -113,3 +113,15 @@ def _assert_history_lived_through_the_real_services(by_customer):
     # A dispute filed yesterday puts its contract on hold.
     disputed = by_customer["+8613800138008"]
     assert disputed.holds.filter(released_on__isnull=True).exists()
+
+
+def test_demo_data_sets_up_the_workbench():
+    from cases.models import AgencyPlacement, Assignment, PlacementStatus
+    from contracts.models import ContractStatus
+
+    call_command("demo_data")
+    agent = User.objects.get(email="agent@demo.fairdue.example")
+    assert Assignment.objects.filter(agent=agent, team__name="催收一组").count() >= 5
+    placement = AgencyPlacement.objects.get(status=PlacementStatus.ACTIVE)
+    assert placement.contract.status == ContractStatus.CHARGED_OFF
+    assert placement.agency.members.filter(email="agency@demo.fairdue.example").exists()
