@@ -311,6 +311,24 @@ def visit_request_decide(
     return request
 
 
+def _approval_checks(request: VisitRequest) -> None:
+    from ..rules_visits import visit_preconditions, visit_slot_problem
+
+    contract = request.contract
+    failed = [
+        p for p in visit_preconditions(contract=contract, address_verification=request.address_verification) if not p.ok
+    ]
+    if failed:
+        raise ApplicationError(
+            code=CasesError.VISIT_PRECONDITION,
+            message=_("A visit needs: %(missing)s") % {"missing": " ".join(p.message for p in failed)},
+            extra={"failed": [p.code for p in failed]},
+        )
+    problem = visit_slot_problem(at=request.proposed_for, customer_timezone=contract.customer.timezone)
+    if problem:
+        raise ApplicationError(code=CasesError.VISIT_SLOT, message=problem, field="scheduled_for")
+
+
 @transaction.atomic
 def _visit_request_decide(
     *, actor: User, request_id: int, approve: bool, officer_ids: list[int], note: str
@@ -329,6 +347,8 @@ def _visit_request_decide(
         raise ForbiddenError(code=CasesError.OWN_REQUEST, message=_("Someone else must decide your own request."))
     visit = None
     if approve:
+        # The same preconditions and lawful slot as ``visit_request_approve``: no way around them.
+        _approval_checks(request)
         visit, reasons = _visit_schedule(
             actor=actor,
             contract_id=request.contract_id,

@@ -184,18 +184,20 @@ def test_the_waiver_page_lets_a_supervisor_approve():
 def test_a_supervisor_authorises_a_requested_visit_with_two_officers():
     from cases.models import FieldVisit
     from cases.services import visit_request_decide
+    from tests.cases.visit_helpers import requested, visit_ready
 
-    contract = overdue_contract()
-    agent = make_staff(Role.AGENT)
+    # The decision page applies the visit's preconditions: an unverified address is refused.
+    unverified = requested(visit_ready(), verified="")
     supervisor = make_staff(Role.SUPERVISOR)
     officers = [make_staff(Role.FIELD_OFFICER), make_staff(Role.FIELD_OFFICER)]
-    tomorrow = business_today() + dt.timedelta(days=1)
-    request = visit_request_create(
-        actor=agent,
-        contract_id=contract.pk,
-        proposed_for=dt.datetime.combine(tomorrow, dt.time(10), SHANGHAI),
-        reason="多次联系未果，需上门核实",
-    )
+    with pytest.raises(ApplicationError) as refused:
+        visit_request_decide(
+            actor=supervisor, request_id=unverified.pk, approve=True, officer_ids=[o.pk for o in officers]
+        )
+    assert "address_verified" in refused.value.extra["failed"]
+
+    contract = visit_ready()
+    request = requested(contract)
     with pytest.raises(ApplicationError):
         visit_request_decide(actor=supervisor, request_id=request.pk, approve=True, officer_ids=[officers[0].pk])
     request.refresh_from_db()
