@@ -109,7 +109,7 @@ def _queue(job_id: int) -> None:
 def _claim(job_id: int) -> ImportJob | None:
     stale = timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     job = (
-        ImportJob.objects.select_for_update()
+        ImportJob.objects.select_for_update(of=("self",))
         .filter(pk=job_id)
         .filter(Q(status=ImportJobStatus.QUEUED) | Q(status=ImportJobStatus.RUNNING, started_at__lt=stale))
         .select_related("created_by", "api_client")
