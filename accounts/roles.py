@@ -69,6 +69,8 @@ API_ADMIN = [
 ]
 # Authorising a field visit (上门走访): supervisors and administrators only.
 VISIT_APPROVE = "cases.approve_visit"
+# Going on a field visit as one of its two officers: the officer's own visits and reports.
+VISIT_CARRY_OUT = "cases.carry_out_visit"
 # The workbench: working overdue accounts (queue, calls, promises, requests), assigning them,
 # placing them with external agencies; approving a fee waiver.
 WORK_ACCOUNTS = "cases.work_accounts"
@@ -93,7 +95,14 @@ LEGAL_ROUTE = "cases.manage_legal_route"
 # Permission codenames ("app_label.codename") granted to each role. Permissions that do
 # not exist (an app not yet migrated) are skipped by roles_sync and picked up next time.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.AGENT: [STAFF_AREA, VIEW_PII, "accounts.view_customerprofile", "appeals.handle_case", WORK_ACCOUNTS],
+    Role.AGENT: [
+        STAFF_AREA,
+        VIEW_PII,
+        "accounts.view_customerprofile",
+        "appeals.handle_case",
+        WORK_ACCOUNTS,
+        VISIT_CARRY_OUT,
+    ],
     Role.SUPERVISOR: [
         "appeals.handle_case",
         "appeals.approve_case_remedy",
@@ -109,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
         VISIT_APPROVE,
+        VISIT_CARRY_OUT,
         WORK_ACCOUNTS,
         ASSIGN_ACCOUNTS,
         PLACE_WITH_AGENCY,
@@ -116,7 +126,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         REPORTS_VIEW,
         LEGAL_ROUTE,
     ],
-    Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII],
+    Role.FIELD_OFFICER: [STAFF_AREA, VIEW_PII, VISIT_CARRY_OUT],
     Role.COMPLIANCE_OFFICER: [
         "appeals.handle_case",
         "appeals.approve_case_remedy",
@@ -167,6 +177,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         CASE_APPROVE_REMEDY,
         CASE_SLA_REPORT,
         VISIT_APPROVE,
+        VISIT_CARRY_OUT,
         *API_ALL,
         *API_ADMIN,
         WORK_ACCOUNTS,

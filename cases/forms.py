@@ -168,6 +168,13 @@ class VisitDecisionForm(DecisionForm):
     officers = forms.MultipleChoiceField(
         label=_("Officers (at least two)"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    scheduled_for = forms.DateTimeField(
+        label=_("Date and time of the visit (customer's time)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={**_TEXT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Empty: the time proposed in the request."),
+    )
 
     def __init__(self, *args: Any, officers: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)

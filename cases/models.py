@@ -45,7 +45,10 @@ class FieldVisit(models.Model):
         verbose_name = _("field visit")
         verbose_name_plural = _("field visits")
         ordering = ["scheduled_for"]
-        permissions = [("approve_visit", "Can authorise a field visit")]
+        permissions = [
+            ("approve_visit", "Can authorise a field visit"),
+            ("carry_out_visit", "Can go on field visits and file their reports"),
+        ]
 
     def __str__(self) -> str:
         return f"visit {self.pk} {self.scheduled_for:%Y-%m-%d %H:%M}"

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import ROLE_PERMISSIONS, VISIT_CARRY_OUT
 from contracts.models import Payment, PaymentStatus
 from core.money import quantize_money
 
@@ -84,13 +84,15 @@ def visit_requests_open() -> list[VisitRequest]:
 
 
 def visit_officer_choices() -> list[tuple[int, str]]:
-    """Staff who may go on a visit: the lender's field officers, agents and supervisors."""
+    """Staff who may go on a visit (the roles with ``cases.carry_out_visit``) and have a badge
+    number: an officer shows it to the customer, and the authorisation letter names it."""
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if VISIT_CARRY_OUT in perms]
     users = (
-        User.objects.filter(
-            is_active=True, is_staff=True, groups__name__in=[Role.FIELD_OFFICER, Role.AGENT, Role.SUPERVISOR]
-        )
+        User.objects.filter(is_active=True, is_staff=True, groups__name__in=roles)
+        .exclude(staff_profile__badge_number="")
+        .filter(staff_profile__isnull=False)
         .select_related("staff_profile")
         .distinct()
         .order_by("full_name", "email")
     )
-    return [(u.pk, f"{u} #{u.staff_profile.badge_number}" if hasattr(u, "staff_profile") else str(u)) for u in users]
+    return [(u.pk, f"{u} #{u.staff_profile.badge_number}") for u in users]

@@ -1,5 +1,5 @@
 """Staff (supervisors): agencies with their placements and commission, recall; decisions on fee
-waiver and field-visit requests."""
+waiver requests (field-visit requests: ``views_visits``)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_required
 from accounts.models import User
-from accounts.roles import PLACE_WITH_AGENCY, VISIT_APPROVE, WAIVER_APPROVE
+from accounts.roles import PLACE_WITH_AGENCY, WAIVER_APPROVE
 from core.errors import ApplicationError
 
-from .forms import DecisionForm, ReasonForm, VisitDecisionForm
-from .selectors_agencies import agencies_overview, visit_officer_choices, visit_requests_open, waiver_requests_open
-from .services import placement_recall, visit_request_decide, waiver_request_approve, waiver_request_reject
+from .forms import DecisionForm, ReasonForm
+from .selectors_agencies import agencies_overview, waiver_requests_open
+from .services import placement_recall, waiver_request_approve, waiver_request_reject
 
 
 @staff_required(perm=PLACE_WITH_AGENCY)
@@ -69,37 +69,3 @@ def waiver_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     return redirect("staff:waiver_requests")
-
-
-@staff_required(perm=VISIT_APPROVE)
-@require_GET
-def visit_requests(request: HttpRequest) -> HttpResponse:
-    officers = visit_officer_choices()
-    rows = [(r, VisitDecisionForm(prefix=f"v{r.pk}", officers=officers)) for r in visit_requests_open()]
-    return render(request, "staff/visit_requests.html", {"rows": rows})
-
-
-@staff_required(perm=VISIT_APPROVE)
-@require_POST
-def visit_request_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    form = VisitDecisionForm(request.POST, prefix=f"v{pk}", officers=visit_officer_choices())
-    if not form.is_valid():
-        messages.error(request, _("Choose approve or reject."))
-        return redirect("staff:visit_requests")
-    data = form.cleaned_data
-    try:
-        decided = visit_request_decide(
-            actor=request.user,  # type: ignore[arg-type]
-            request_id=pk,
-            approve=data["decision"] == "approve",
-            officer_ids=[int(v) for v in data["officers"]],
-            note=data["note"],
-        )
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        if decided.visit is not None:
-            messages.success(request, _("Visit authorised."))
-        else:
-            messages.success(request, _("Visit request rejected."))
-    return redirect("staff:visit_requests")

@@ -15,7 +15,9 @@ from .field_visits import (
     visit_authorisation_letter,
     visit_report_file,
     visit_request_approve,
+    visit_request_decide,
     visit_request_reject,
+    visit_sheet_open,
 )
 from .guarantees import (
     GUARANTEE_CHANNEL,
@@ -33,7 +35,6 @@ from .requests import (
     account_hold_place,
     legal_referral_create,
     visit_request_create,
-    visit_request_decide,
     waiver_request_approve,
     waiver_request_create,
     waiver_request_reject,
@@ -74,6 +75,7 @@ __all__ = [
     "visit_request_decide",
     "visit_request_reject",
     "visit_schedule",
+    "visit_sheet_open",
     "waiver_request_approve",
     "waiver_request_create",
     "waiver_request_reject",

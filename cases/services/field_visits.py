@@ -15,7 +15,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffProfile, User
-from accounts.roles import VISIT_APPROVE
+from accounts.roles import VISIT_APPROVE, VISIT_CARRY_OUT
 from audit.services import audit_record
 from contracts.services import promise_record
 from core.errors import ApplicationError, ForbiddenError, NotFoundError
@@ -35,6 +35,7 @@ from ..models import (
     VisitStatus,
 )
 from ..rules_visits import visit_preconditions, visit_slot_problem
+from ..selectors_visits import VisitSheet, visit_sheet
 from .visits import _visit_schedule
 
 # Words and figures that speak of a debt: a report of a visit that met a third party may hold
@@ -56,6 +57,12 @@ def _officers(officer_ids: list[int]) -> list[User]:
         raise ApplicationError(
             code=CasesError.VISIT_OFFICERS,
             message=_("Assign two officers, each with a badge number."),
+            field="officers",
+        )
+    if not all(o.has_perm(VISIT_CARRY_OUT) for o in officers):
+        raise ApplicationError(
+            code=CasesError.VISIT_OFFICERS,
+            message=_("Only staff who go on field visits can be assigned."),
             field="officers",
         )
     return officers
@@ -89,8 +96,31 @@ def visit_request_approve(
         raise ApplicationError(
             code=CasesError.VISIT_BLOCKED,
             message=_("This visit is not allowed at that time: %(reasons)s") % {"reasons": ", ".join(reasons)},
+            field="scheduled_for",
+            extra={"reasons": reasons},
         )
     return visit
+
+
+def visit_request_decide(
+    *,
+    actor: User,
+    request_id: int,
+    approve: bool,
+    officer_ids: list[int] | None = None,
+    scheduled_for: dt.datetime | None = None,
+    note: str = "",
+) -> VisitRequest:
+    """A supervisor's decision on a visit request, from the list or the request's page: the one
+    approval (``visit_request_approve``: every precondition, a lawful slot, two officers with
+    badges, the engine) or the one rejection (``visit_request_reject``, with a note)."""
+    if approve:
+        visit_request_approve(
+            actor=actor, request_id=request_id, officer_ids=officer_ids or [], scheduled_for=scheduled_for, note=note
+        )
+    else:
+        visit_request_reject(actor=actor, request_id=request_id, note=note)
+    return VisitRequest.objects.select_related("visit", "contract").get(pk=request_id)
 
 
 @transaction.atomic
@@ -137,6 +167,9 @@ def _approve(
         address=request.address,
     )
     if visit is None:
+        # The request stays open with the engine's reasons (the judged attempt is kept too).
+        request.engine_reasons = reasons
+        request.save(update_fields=["engine_reasons"])
         return None, reasons
     now = timezone.now()
     visit.reason = request.reason
@@ -188,8 +221,12 @@ def visit_request_reject(*, actor: User, request_id: int, note: str) -> VisitReq
     request = (
         VisitRequest.objects.select_for_update().select_related("contract__customer").filter(pk=request_id).first()
     )
-    if request is None or not request.can_decide():
+    if request is None:
+        raise NotFoundError(code=CasesError.REQUEST_NOT_OPEN, message=_("Request not found."))
+    if not request.can_decide():
         raise ApplicationError(code=CasesError.REQUEST_NOT_OPEN, message=_("This request is already decided."))
+    if request.requested_by_id == actor.pk:
+        raise ForbiddenError(code=CasesError.OWN_REQUEST, message=_("Someone else must decide your own request."))
     note = note.strip()
     if len(note) < 5:
         raise ApplicationError(
@@ -391,3 +428,18 @@ def visit_report_file(
         },
     )
     return report
+
+
+@transaction.atomic
+def visit_sheet_open(*, actor: User, visit_id: int) -> VisitSheet:
+    """The visit's page for its officers (or a supervisor): the customer's name and the address
+    the visit needs. Showing them is a personal-data view, audited like the letter."""
+    sheet = visit_sheet(user=actor, visit_id=visit_id)
+    audit_record(
+        action=CasesAction.PII_VIEWED,
+        actor=actor,
+        obj=sheet.visit,
+        subject_user_id=sheet.visit.customer.user_id,
+        data={"purpose": "field_visit_page", "fields": ["legal_name", "address"]},
+    )
+    return sheet

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel, User
-from accounts.roles import VISIT_APPROVE, WAIVER_APPROVE, WORK_ACCOUNTS
+from accounts.roles import WAIVER_APPROVE, WORK_ACCOUNTS
 from audit.services import audit_record
 from contracts.models import CollectionHold, ContractStatus, HoldReason, Installment
 from contracts.services import adjustment_apply, hold_place, legal_action_check
@@ -294,90 +294,3 @@ def account_hold_place(*, actor: User, contract_id: int, reason: str, note: str 
             raise ApplicationError(code=CasesError.HOLD_OPEN, message=_("A hold for that reason is already in force."))
         source = f"cases.workbench:{actor.pk}" + (f" {note.strip()[:60]}" if note.strip() else "")
         return hold_place(actor=actor, contract_id=contract.pk, reason=reason, source=source[:100])
-
-
-def visit_request_decide(
-    *, actor: User, request_id: int, approve: bool, officer_ids: list[int] | None = None, note: str = ""
-) -> VisitRequest:
-    """A supervisor decides a visit request: approving authorises the visit at the proposed
-    time with the officers chosen (``visit_schedule``'s rules: two staff, judged again by the
-    engine); a refused authorisation keeps its judged attempt and leaves the request open.
-    Rejecting needs a note. Never the requester."""
-    request, refusal = _visit_request_decide(
-        actor=actor, request_id=request_id, approve=approve, officer_ids=officer_ids or [], note=note
-    )
-    if refusal is not None:
-        raise refusal
-    return request
-
-
-def _approval_checks(request: VisitRequest) -> None:
-    from ..rules_visits import visit_preconditions, visit_slot_problem
-
-    contract = request.contract
-    failed = [
-        p for p in visit_preconditions(contract=contract, address_verification=request.address_verification) if not p.ok
-    ]
-    if failed:
-        raise ApplicationError(
-            code=CasesError.VISIT_PRECONDITION,
-            message=_("A visit needs: %(missing)s") % {"missing": " ".join(p.message for p in failed)},
-            extra={"failed": [p.code for p in failed]},
-        )
-    problem = visit_slot_problem(at=request.proposed_for, customer_timezone=contract.customer.timezone)
-    if problem:
-        raise ApplicationError(code=CasesError.VISIT_SLOT, message=problem, field="scheduled_for")
-
-
-@transaction.atomic
-def _visit_request_decide(
-    *, actor: User, request_id: int, approve: bool, officer_ids: list[int], note: str
-) -> tuple[VisitRequest, ApplicationError | None]:
-    from .visits import _visit_schedule
-
-    require_perm(actor, VISIT_APPROVE)
-    request = (
-        VisitRequest.objects.select_for_update().select_related("contract__customer").filter(pk=request_id).first()
-    )
-    if request is None:
-        raise NotFoundError(code=CasesError.REQUEST_NOT_OPEN, message=_("Request not found."))
-    if not request.can_decide():
-        raise ApplicationError(code=CasesError.REQUEST_NOT_OPEN, message=_("This request is already decided."))
-    if request.requested_by_id == actor.pk:
-        raise ForbiddenError(code=CasesError.OWN_REQUEST, message=_("Someone else must decide your own request."))
-    visit = None
-    if approve:
-        # The same preconditions and lawful slot as ``visit_request_approve``: no way around them.
-        _approval_checks(request)
-        visit, reasons = _visit_schedule(
-            actor=actor,
-            contract_id=request.contract_id,
-            scheduled_for=request.proposed_for,
-            officer_ids=officer_ids,
-            address="",
-        )
-        if visit is None:
-            request.engine_reasons = reasons
-            request.save(update_fields=["engine_reasons"])
-            return request, ApplicationError(
-                code=CasesError.CONTACT_BLOCKED,
-                message=_("This visit is not allowed at that time: %(reasons)s") % {"reasons": ", ".join(reasons)},
-                extra={"reasons": reasons},
-            )
-        request.status = RequestStatus.APPROVED
-    else:
-        request.status = RequestStatus.REJECTED
-        note = _reason(note)
-    request.visit = visit
-    request.decided_by = actor
-    request.decided_at = timezone.now()
-    request.decision_note = note.strip()
-    request.save(update_fields=["status", "visit", "decided_by", "decided_at", "decision_note"])
-    audit_record(
-        action=CasesAction.VISIT_REQUEST_DECIDED,
-        actor=actor,
-        obj=request,
-        subject_user_id=request.contract.customer.user_id,
-        data={"contract": request.contract.number, "status": request.status, "visit": visit.pk if visit else None},
-    )
-    return request, None
