@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import staff_required
+from accounts.roles import CASE_HANDLE
 from core.errors import ApplicationError
 from core.forms import form_add_application_error
 from notices.forms import StaffValidationResponseForm
@@ -17,7 +18,7 @@ from notices.selectors import validation_notice_get_for_staff
 from notices.services.validation import validation_response_record, verification_send
 
 
-@staff_required()
+@staff_required(CASE_HANDLE)
 def validation_notice_page(request: HttpRequest, pk: int) -> HttpResponse:
     record, responses = validation_notice_get_for_staff(pk=pk)
     form = StaffValidationResponseForm(request.POST or None)
@@ -44,7 +45,7 @@ def validation_notice_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "staff/validation_notice.html", {"record": record, "responses": responses, "form": form})
 
 
-@staff_required()
+@staff_required(CASE_HANDLE)
 @require_POST
 def verification_send_view(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse:
     record, responses = validation_notice_get_for_staff(pk=pk)

@@ -114,6 +114,8 @@ class Loaded:
     rows: dict[int, Installment]
     suppressed_fees: frozenset[int]
     open_charges: dict[tuple[int, str], ChargeEntry] = field(default_factory=dict)
+    # The first charge-off, once known (a rebuild reads it; ``update_status`` records it).
+    charged_off_on: dt.date | None = None
 
 
 def load(contracts: Sequence[Contract]) -> dict[int, Loaded]:
@@ -250,8 +252,11 @@ def update_status(loaded: Loaded, on: dt.date, pending: Pending) -> None:
     after: str
     if state.total_outstanding == ZERO and ledger.next_due(state) is None:
         after = ContractStatus.PAID_OFF
-    elif before == ContractStatus.CHARGED_OFF:
-        after = before
+    elif before == ContractStatus.CHARGED_OFF or (before == ContractStatus.PAID_OFF and loaded.charged_off_on):
+        # A charge-off stands until the debt is paid off; a payoff undone by a reversal (or a
+        # refund) puts the contract back to charged off, whatever the days past due now, as the
+        # ledger's charges stopped on the charge-off day for good.
+        after = ContractStatus.CHARGED_OFF
     elif dpd >= contract.charge_off_dpd and (state.accrued_through is None or state.accrued_through >= on):
         # Charge-off is decided when the day is closed (the sweep, or a replay), never by an
         # event during a day not closed yet: the day's charges and principal-days still accrue.
@@ -272,6 +277,7 @@ def update_status(loaded: Loaded, on: dt.date, pending: Pending) -> None:
         contract.delinquent_since = None
     elif after == ContractStatus.CHARGED_OFF:
         event = "charged_off"
+        loaded.charged_off_on = loaded.charged_off_on or on
     else:
         event = "paid_off"
         contract.delinquent_since = None
@@ -364,6 +370,7 @@ class ReplayInputs:
     events: list[ledger.Event]
     suppressed: frozenset[int]
     through: dt.date | None
+    charged_off_on: dt.date | None = None
 
 
 def replay_inputs(contract: Contract) -> ReplayInputs:
@@ -415,6 +422,7 @@ def replay_inputs(contract: Contract) -> ReplayInputs:
     terms = terms_of(contract)
     schedule = [_inst_from_row(r) for r in originals]
     through = contract.accrued_through
+    charged_off_on = None
     if through is not None:
         # Charges stopped on the charge-off day (see advance), also once the contract has since
         # been paid off: close days only up to it; events after it are applied on their dates
@@ -427,7 +435,7 @@ def replay_inputs(contract: Contract) -> ReplayInputs:
         )
         if charged_off_on is not None:
             through = min(through, charged_off_on)
-    return ReplayInputs(terms, originals, plan_rows, schedule, events, frozenset(suppressed), through)
+    return ReplayInputs(terms, originals, plan_rows, schedule, events, frozenset(suppressed), through, charged_off_on)
 
 
 def state_on(contract: Contract, day: dt.date) -> tuple[ledger.State, ledger.DayResult]:
@@ -452,7 +460,14 @@ def rebuild(contract: Contract) -> Loaded:
     AllocationLine.objects.filter(contract=contract).delete()
     ChargeEntry.objects.filter(contract=contract).delete()
     rows = {r.pk: r for r in [*originals, *plan_rows]}
-    loaded = Loaded(contract=contract, terms=terms, state=state, rows=rows, suppressed_fees=suppressed)
+    loaded = Loaded(
+        contract=contract,
+        terms=terms,
+        state=state,
+        rows=rows,
+        suppressed_fees=suppressed,
+        charged_off_on=inputs.charged_off_on,
+    )
     pending = Pending()
     record_day(loaded, result, pending)
     # Plan installments' amounts are re-derived by the replay: copy them back too.

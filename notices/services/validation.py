@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel, ContactPreference, CustomerProfile, Jurisdiction, User
+from accounts.roles import CASE_HANDLE
 from audit.services import audit_record
 from contracts.itemization import debt_itemization
 from contracts.models import Contract, ContractStatus, HoldReason
@@ -364,6 +365,12 @@ def validation_response_record(
     )
     if record is None:
         raise NotFoundError(code=NoticesError.VALIDATION_NOTICE_NOT_FOUND, message=_("No such validation notice."))
+    if actor is not None and actor.is_staff and not actor.has_perm(CASE_HANDLE):
+        raise ForbiddenError(
+            code=NoticesError.VERIFICATION_FORBIDDEN, message=_("Only staff who handle disputes may record a response.")
+        )
+    if actor is not None and not actor.is_staff and record.customer.user_id != actor.pk:
+        raise NotFoundError(code=NoticesError.VALIDATION_NOTICE_NOT_FOUND, message=_("No such validation notice."))
     today = timezone.localdate()
     received_on = received_on or today
     if received_on > today or received_on < record.issued_on:
@@ -480,8 +487,11 @@ def verification_send(*, actor: User, response_id: int, now: dt.datetime | None 
     """Staff: generate and send the verification (or the original creditor's name and address)
     that a response inside the validation period is owed; its collection hold is released when
     it has actually been sent (``delivery``). Sending twice returns the first one."""
-    if not actor.has_perm("accounts.access_staff_area"):
-        raise ForbiddenError(code=NoticesError.VERIFICATION_FORBIDDEN, message=_("Only staff may send verifications."))
+    if not (actor.has_perm("accounts.access_staff_area") and actor.has_perm(CASE_HANDLE)):
+        raise ForbiddenError(
+            code=NoticesError.VERIFICATION_FORBIDDEN,
+            message=_("Only staff who handle disputes may send verifications."),
+        )
     now = now or timezone.now()
     response = (
         ValidationResponse.objects.select_for_update(of=("self",))

@@ -348,10 +348,10 @@ class Shadow:
     def replayed(self) -> ledger.State:
         """The state ``ledger_store.rebuild`` derives from the inputs (raises ValueError as it does)."""
         through = self.state.accrued_through
-        if self.status == ContractStatus.CHARGED_OFF and through is not None:
-            charged_off = [t[0] for t in self.transitions if t[3] == "charged_off"]
-            if charged_off:
-                through = min(through, max(charged_off))
+        # Charges stop on the first charge-off for good (also after a payoff undone later).
+        charged_off = [t[0] for t in self.transitions if t[3] == "charged_off"]
+        if charged_off and through is not None:
+            through = min(through, min(charged_off))
         state, _result = ledger.replay(
             self.loaded.terms, self.schedule, self.events(), through=through, suppressed_fees=frozenset(self.suppressed)
         )
@@ -936,6 +936,48 @@ def test_rebuild_after_charge_off_then_payoff():
     run = Run(portfolio)
     run.run()
     assert run.shadows[0].charged_off_once() and run.shadows[0].status == ContractStatus.PAID_OFF
+    diff = portfolio_differences(run.shadows)
+    assert not diff, "\n".join(diff[:40])
+
+
+@pytest.mark.django_db
+def test_a_payoff_after_a_charge_off_undone_by_a_reversal_leaves_the_contract_charged_off():
+    """Regression (found by the property test): a contract charged off at 30 days past due was
+    then paid off; reversing an earlier payment re-opened it. The rebuild stopped its charges at
+    the charge-off (as it should), but the status came back as delinquent (11 days past due,
+    since the payoff now covered the oldest installment), so the nights after it accrued
+    principal-days and overdue amount-days again that the replay never does. A charge-off stands
+    until the debt is paid off: the contract is charged off again."""
+    spec = ContractSpec(
+        kind="loan",
+        principal=D("203.26"),
+        term=2,
+        started_days_before=0,
+        first_due_after=30,
+        grace_days=0,
+        penalty_daily_rate=D("0"),
+        late_fee_kind="none",
+        late_fee_value=D("0"),
+        late_fee_cap=D("0.00"),
+        cost_cap_annual_rate=D("0.005"),
+        allocation_order=("fee", "penalty", "principal", "interest"),
+        charge_off_dpd=30,
+        plan_break_days=0,
+    )
+    portfolio = Portfolio(
+        contracts=(spec,),
+        days=72,
+        missed_nights=frozenset(),
+        actions=(
+            Action(day=50, contract=0, kind="pay_dated_back", a=83, b=52),  # part of the first installment
+            Action(day=62, contract=0, kind="pay", a=55, b=12),  # the payoff, after the charge-off (day 60)
+            Action(day=69, contract=0, kind="reverse", a=16, b=79),  # the day-50 payment bounces
+        ),
+    )
+    run = Run(portfolio)
+    run.run()
+    contract = Contract.objects.get(pk=run.shadows[0].loaded.contract.pk)
+    assert contract.status == ContractStatus.CHARGED_OFF and 0 < contract.days_past_due < 30
     diff = portfolio_differences(run.shadows)
     assert not diff, "\n".join(diff[:40])
 
