@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from appeals.services import case_file
-from cases.models import FieldVisit
+from cases.models import FieldVisit, Guarantee, GuaranteeClaim
 from cases.services import saved_view_save, visit_request_create, waiver_request_create
 from contracts.imports.jobs import import_job_create
 from contracts.models import Contract, Installment
@@ -131,6 +131,18 @@ def build_world() -> World:
     visit = FieldVisit.objects.create(
         customer=owner, contract=contract, scheduled_for=visit_slot(days_ahead=5), address=owner.postal_address
     )
+    visit.officers.set([users["field_officer"]])  # the agent goes on visits too, but not on this one
+    guarantee = Guarantee.objects.create(
+        contract=contract, kind="guarantor", provider="某融资担保有限公司", reference=f"G-{contract.pk}"
+    )
+    claim = GuaranteeClaim.objects.create(
+        guarantee=guarantee,
+        contract=contract,
+        amount_claimed="500.00",
+        prepared_by=users["supervisor"],
+        prepared_at=timezone.now(),
+        status_changed_at=timezone.now(),
+    )
     payment, *_ = payment_post(
         actor=None,
         contract_id=contract.pk,
@@ -183,6 +195,8 @@ def build_world() -> World:
         "notice": _notice(contract).pk,
         "visit": visit.pk,
         "visit_request": visit_request.pk,
+        "guarantee": guarantee.pk,
+        "claim": claim.pk,
         "waiver": waiver.pk,
         "placement": placement.pk,
         "saved_view": saved_view.pk,
