@@ -51,7 +51,8 @@ def case_action_refusal(*, user: User | None, case: Case, action: CaseAction) ->
     if action == CaseAction.INVESTIGATE and not case.can_investigate():
         return _not_now(_("This case cannot be investigated now."))
     if action == CaseAction.RESOLVE and not case.can_resolve():
-        if case.outcome and case.first_reviewer_id is not None:
+        decided_by = case.first_reviewer if case.outcome else None
+        if decided_by is not None:
             # Typically two people deciding at once: the other decision was recorded first.
             return ConflictError(
                 code=AppealsError.ALREADY_DECIDED,
@@ -60,7 +61,7 @@ def case_action_refusal(*, user: User | None, case: Case, action: CaseAction) ->
                     "Read theirs below before doing anything else."
                 )
                 % {
-                    "name": case.first_reviewer.full_name or case.first_reviewer.email,
+                    "name": decided_by.full_name or decided_by.email,
                     "outcome": case.get_outcome_display(),
                 },
             )

@@ -168,9 +168,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-# django-redis, told to treat Redis being down as a cache miss (logged): sessions then load
-# from the database (cached_db), throttles count nothing, the progress bar waits, and the
-# pages and payments keep working (tests/faults/test_redis_down.py).
+# django-redis reads Redis being down as a cache miss (logged): sessions load from the database,
+# throttles count nothing, pages and payments keep working (tests/faults/test_redis_down.py).
 REDIS_CACHE_OPTIONS = {
     "IGNORE_EXCEPTIONS": True,
     "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT_SECONDS", default=0.5),
@@ -478,6 +477,8 @@ WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 # Plain http:// endpoints only outside production (a local receiver in development and tests).
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=not PRODUCTION)
+# Receivers on loopback/private networks outside production only (accounts/webhook_targets.py).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=not PRODUCTION)
 
 # --- Security (production) ---------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
