@@ -7,6 +7,7 @@ from enum import StrEnum
 
 
 class AppealsError(StrEnum):
+    ALREADY_DECIDED = "case_already_decided"
     APPEAL_NOT_ALLOWED = "appeal_not_allowed"
     APPROVAL_NOT_ALLOWED = "approval_not_allowed"
     APPROVER_IS_REVIEWER = "approver_is_reviewer"

@@ -12,7 +12,7 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.errors import ApplicationError
+from core.errors import ApplicationError, ConflictError
 
 from .codes import AppealsError
 from .models import Case
@@ -51,6 +51,20 @@ def case_action_refusal(*, user: User | None, case: Case, action: CaseAction) ->
     if action == CaseAction.INVESTIGATE and not case.can_investigate():
         return _not_now(_("This case cannot be investigated now."))
     if action == CaseAction.RESOLVE and not case.can_resolve():
+        decided_by = case.first_reviewer if case.outcome else None
+        if decided_by is not None:
+            # Typically two people deciding at once: the other decision was recorded first.
+            return ConflictError(
+                code=AppealsError.ALREADY_DECIDED,
+                message=_(
+                    "%(name)s has already decided this case (%(outcome)s); your decision was not recorded. "
+                    "Read theirs below before doing anything else."
+                )
+                % {
+                    "name": decided_by.full_name or decided_by.email,
+                    "outcome": case.get_outcome_display(),
+                },
+            )
         return _not_now(_("This case cannot be resolved now."))
     if action == CaseAction.APPROVE:
         if not pending:

@@ -49,7 +49,7 @@ from appeals.services import (
 from contracts.evidence import EVIDENCE_ACCEPT, MAX_EVIDENCE_FILES
 from contracts.selectors import Balance, InstallmentView, contract_balance, contracts_for_customer
 from core.dates import aware_start_of_day
-from core.errors import ApplicationError
+from core.errors import ApplicationError, ConflictError
 from core.forms import form_add_application_error
 
 HANDLE = "appeals.handle_case"
@@ -273,6 +273,14 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 handler(user, case, form)
+            except ConflictError as exc:
+                # Someone else acted first (two people deciding at once): the case as it is now,
+                # with what happened, and nothing of this request recorded.
+                messages.error(request, exc.message)
+                fresh = case_get_for_staff(user=user, pk=pk)
+                fresh_actions = [str(a) for a in case_actions_for(user=user, case=fresh)]
+                forms_now = {a: _make_form(a, None, lines) for a in fresh_actions}
+                return _case_response(request, fresh, balance, fresh_actions, forms_now, status=exc.http_status)
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
             else:
@@ -283,6 +291,18 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             for error in form.non_field_errors():
                 messages.error(request, str(error))
+    return _case_response(request, case, balance, actions, action_forms)
+
+
+def _case_response(
+    request: HttpRequest,
+    case: Case,
+    balance: Any,
+    actions: list[str],
+    action_forms: dict[str, Any],
+    *,
+    status: int = 200,
+) -> HttpResponse:
     now = timezone.now()
     return render(
         request,
@@ -299,6 +319,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
             "now": now,
             "soon": now + dt.timedelta(hours=24),
         },
+        status=status,
     )
 
 

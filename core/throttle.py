@@ -29,10 +29,13 @@ def _key(scope: str, key: str, suffix: str) -> str:
 def _incr(cache_key: str, *, timeout: int, by: int = 1) -> int:
     cache.add(cache_key, 0, timeout=timeout)
     try:
-        return int(cache.incr(cache_key, by))
+        value = cache.incr(cache_key, by)
     except ValueError:  # expired between add and incr
         cache.set(cache_key, by, timeout=timeout)
         return by
+    # None: the cache is unreachable (its errors are logged and ignored). Nothing is counted, so
+    # nothing is limited until it is back; the requests themselves keep working.
+    return 0 if value is None else int(value)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,9 @@ return tostring(wait)
 
 
 def _redis_client() -> object | None:
+    client = getattr(cache, "client", None)  # django-redis (production, CI)
+    if client is not None and hasattr(client, "get_client"):
+        return client.get_client(write=True)
     inner = getattr(cache, "_cache", None)
     get_client = getattr(inner, "get_client", None)
     if get_client is None or "redis" not in type(cache).__module__:

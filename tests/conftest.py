@@ -33,10 +33,7 @@ def _clear_own_cache() -> None:
     if not prefix:
         cache.clear()
         return
-    client = cache._cache.get_client()  # type: ignore[attr-defined]
-    keys = list(client.scan_iter(f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
+    cache.delete_pattern("*")  # type: ignore[attr-defined]  # django-redis: this prefix's keys only
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from ..codes import AccountsAction, AccountsError
 from ..crypto import encrypt_text
 from ..models import User
 from ..models_api import ApiClient, ApiScope, ApiToken, WebhookEndpoint, WebhookEventType
+from ..webhook_targets import literal_address_forbidden
 
 
 def _clean_scopes(scopes: list[str]) -> list[str]:
@@ -123,6 +124,12 @@ def _clean_webhook(url: str, events: list[str]) -> tuple[str, list[str]]:
         raise ApplicationError(
             code=AccountsError.WEBHOOK_URL_INVALID,
             message=_("Give an absolute https:// URL."),
+            field="url",
+        )
+    if literal_address_forbidden(parts.hostname):
+        raise ApplicationError(
+            code=AccountsError.WEBHOOK_URL_INVALID,
+            message=_("Webhooks go to public addresses only, not to a private or local network."),
             field="url",
         )
     unknown = sorted(set(events) - set(WebhookEventType.values))

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -38,6 +39,7 @@ from ..codes import AccountsAction
 from ..models import User
 from ..models_api import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from ..webhook_signing import SIGNATURE_HEADER, body_bytes, sign
+from ..webhook_targets import resolved_address_refusal
 
 EVENT_NAMESPACE = uuid.UUID("5b0c7a52-8a0e-4c55-9d55-3b8a52f3f0d1")
 MAX_BACKOFF_SECONDS = 6 * 3600
@@ -153,8 +155,15 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
 
 
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
+    target = urlsplit(delivery.endpoint.url)
+    refusal = resolved_address_refusal(
+        target.hostname or "", target.port or (443 if target.scheme == "https" else 80)
+    )
+    if refusal:
+        return None, refusal  # retried (the name may be fixed), then dead-lettered; nothing sent
     body = body_bytes(delivery.payload)
-    # Only http(s) URLs are ever registered (webhook_endpoint_create checks the scheme).
+    # Only http(s) URLs are ever registered (webhook_endpoint_create checks the scheme), and the
+    # host was just checked to resolve to public addresses (accounts.webhook_targets).
     request = urllib.request.Request(  # noqa: S310
         delivery.endpoint.url,
         data=body,

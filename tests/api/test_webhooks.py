@@ -18,7 +18,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.models import WebhookDelivery
+from accounts.models import WebhookDelivery, WebhookEndpoint
 from accounts.models_api import DeliveryStatus
 from accounts.services.webhooks import webhook_deliver, webhook_deliveries_due, webhook_delivery_replay
 from audit.models import AuditEvent
@@ -216,3 +216,36 @@ def test_webhook_registration_is_validated_and_scoped_to_the_client():
     assert other.delete(f"/api/v1/webhooks/{hook['id']}").status_code == 404
     assert api.delete(f"/api/v1/webhooks/{hook['id']}").status_code == 204
     assert api.get("/api/v1/webhooks").json() == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254/latest/meta-data/",  # the cloud metadata service
+        "https://127.0.0.1:8000/admin/",
+        "https://10.0.0.5/hooks",
+        "https://192.168.1.10/hooks",
+        "https://[::1]/hooks",
+        "https://[::ffff:10.0.0.1]/hooks",
+    ],
+)
+def test_in_production_a_webhook_to_a_private_or_local_address_is_refused_when_saved(settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    api = token_client(["events:read"])
+    refused = api.post("/api/v1/webhooks", {"url": url, "events": ["payment.posted"]}, format="json")
+    assert refused.status_code == 400 and refused.json()["field"] == "url"
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_in_production_a_name_that_resolves_to_a_private_address_is_not_called(receiver_factory, settings):
+    receiver = receiver_factory()
+    api = token_client(["payments:write", "events:read"])
+    register(api, receiver.url.replace("127.0.0.1", "localhost"))  # a name: accepted when saved
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    post_payment(api, make_contract(start_date=dt.date(2026, 1, 1)))
+    delivery = WebhookDelivery.objects.get()
+    assert deliver_until_done(delivery, tries=1) == ["retry"]
+    delivery.refresh_from_db()
+    assert receiver.hits == [] and "non-public address" in delivery.last_error
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # (development) the same delivery goes out
+    assert deliver_until_done(delivery, tries=1) == ["delivered"] and len(receiver.successes) == 1
