@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from accounts.api_auth import HasScope
 from accounts.models import CustomerProfile
 from contracts.models import Contract
-from core.api import Cursor, ErrorSerializer
+from core.api import AmountField, Cursor, ErrorSerializer
 from core.errors import NotFoundError
 
 from .api import CaseOutputSerializer
@@ -81,7 +81,7 @@ class AppealCreateApi(APIView):
         category = serializers.ChoiceField(choices=Category.choices)
         contract = serializers.CharField(max_length=40, required=False)
         description = serializers.CharField(max_length=4000)
-        disputed_amount = serializers.DecimalField(
+        disputed_amount = AmountField(
             max_digits=14, decimal_places=2, required=False, min_value=Decimal("0"), coerce_to_string=True
         )
         related_case = serializers.CharField(max_length=30, required=False, help_text="An appeal: the decided case.")

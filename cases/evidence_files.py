@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from contracts.models import AllocationLine, ChargeEntry, Contract, Installment, Payment
+from core.csv_cells import csv_cell
 from notices.models import ContactAttempt
 
 
@@ -19,7 +20,7 @@ def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if value is None else str(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return buffer.getvalue()
 
 

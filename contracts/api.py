@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from accounts.api_auth import HasScope
 from accounts.models import CustomerProfile
-from core.api import Cursor, ErrorSerializer
+from core.api import AmountField, Cursor, ErrorSerializer
 from core.errors import ApplicationError, NotFoundError
 
 from .api_serializers import (
@@ -69,9 +69,7 @@ class ContractInputSerializer(serializers.Serializer):
     customer = serializers.CharField(max_length=20, help_text="The customer's number.")
     product = serializers.CharField(max_length=40, help_text="The product's code.")
     terms_version = serializers.IntegerField(min_value=1, required=False, help_text="Default: the latest.")
-    principal = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True
-    )
+    principal = AmountField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True)
     term = serializers.IntegerField(min_value=1, max_value=600)
     start_date = serializers.DateField()
     first_due_date = serializers.DateField(required=False)

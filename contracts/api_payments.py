@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.api_auth import HasScope
 from accounts.idempotency import HEADER, idempotent
-from core.api import Cursor, ErrorSerializer
+from core.api import AmountField, AwareDateTimeField, Cursor, ErrorSerializer
 
 from .api_serializers import PaymentSerializer
 from .choices import PaymentStatus
@@ -81,12 +81,10 @@ class PaymentPostApi(APIView):
 
     class PaymentInputSerializer(serializers.Serializer):
         contract = serializers.CharField(max_length=40, help_text="The contract number.")
-        amount = serializers.DecimalField(
-            max_digits=14, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True
-        )
+        amount = AmountField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True)
         channel = serializers.RegexField(r"^[a-z0-9_.-]{1,30}$", help_text="e.g. bank_transfer, alipay")
         reference = serializers.CharField(max_length=100, help_text="The channel's own transaction id.")
-        received_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
+        received_at = AwareDateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
 
     @extend_schema(
         operation_id="payments_create",

@@ -7,9 +7,11 @@ schema. Lists are cursor-paginated: ``{"next": url|null, "previous": url|null, "
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -82,3 +84,32 @@ def routed(name: str, **views: type[APIView]) -> type[APIView]:
     for method, view in by_method.items():
         attrs[method] = getattr(view, method)
     return type(name, tuple(dict.fromkeys(by_method.values())), attrs)
+
+
+class AmountField(serializers.DecimalField):
+    """An amount as the API documents it: a string (or integer) of digits with at most two
+    decimals, such as "1234.50". No exponents ("1e3"), signs, grouping, spaces or other
+    scripts' digits: a machine sends the amount exactly or is told it did not."""
+
+    default_error_messages = {"invalid": _('Send the amount as a string such as "1234.50".')}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, (str, int)) or not _AMOUNT.fullmatch(str(data)):
+            self.fail("invalid")
+        return super().to_internal_value(str(data))
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with its UTC offset: a time without one is refused rather than guessed."""
+
+    default_error_messages = {"naive": _("Give the time with its UTC offset, e.g. 2026-02-10T10:00:00+08:00.")}
+
+    def to_internal_value(self, value: Any) -> Any:
+        parsed = super().to_internal_value(value)
+        if isinstance(value, str) and not _HAS_OFFSET.search(value.strip()):
+            self.fail("naive")
+        return parsed
+
+
+_AMOUNT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?")
+_HAS_OFFSET = re.compile(r"(Z|[+-][0-9]{2}:?[0-9]{2})$", re.IGNORECASE)

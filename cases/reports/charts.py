@@ -11,6 +11,8 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from core.csv_cells import csv_cell
+
 Number = int | float | Decimal | None
 
 
@@ -50,9 +52,9 @@ class Chart:
     def csv_response(self, filename: str) -> HttpResponse:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([self.label_header or "", *[name for name, _values in self.series]])
+        writer.writerow([csv_cell(self.label_header or ""), *[csv_cell(name) for name, _values in self.series]])
         for i, label in enumerate(self.labels):
-            writer.writerow([label, *[_csv(values[i], self.percent) for _name, values in self.series]])
+            writer.writerow([csv_cell(label), *[_csv(values[i], self.percent) for _name, values in self.series]])
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}-{self.key}.csv"'
         return response
