@@ -224,3 +224,34 @@ def test_a_report_with_the_customer_records_a_promise_and_only_officers_file_it(
             met="customer",
             outcome="refused",
         )
+
+
+@pytest.mark.parametrize(
+    ("relation", "notes"),
+    [
+        ("邻居", "跟邻居说了他的贷款逾期"),
+        ("邻居", "Told the neighbour he owes us"),
+        ("邻居", "留言：请尽快还款"),
+        ("邻居", "欠款¥1200"),
+        ("房东", "about the loan"),
+        ("催收对象的父亲", ""),
+        ("邻居", "call back on 13800138000"),
+    ],
+)
+def test_no_report_of_a_third_party_meeting_holds_a_word_or_figure_about_the_debt(relation, notes):
+    visit, officers = _visit()
+    with pytest.raises(ApplicationError) as excinfo:
+        visit_report_file(
+            actor=officers[0],
+            visit_id=visit.pk,
+            identity_shown=True,
+            consent_to_enter=False,
+            met="third_party",
+            third_party_relation=relation,
+            outcome="not_home",
+            notes=notes,
+        )
+    assert excinfo.value.code == "visit_third_party_disclosure"
+    assert not VisitReport.objects.exists()
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.SCHEDULED
