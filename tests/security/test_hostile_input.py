@@ -385,3 +385,28 @@ def test_pdfs_show_hostile_text_literally():
     missing = [p for p in sample if printable(p) not in flat]
     assert not missing, missing[:5]
     assert "<b>标题</b>" in text.replace(" ", "") or "<b>标题</b>" in flat
+
+
+def test_visit_report_notes_are_stored_verbatim_and_shown_escaped_to_the_officers():
+    from cases.models import VisitReport
+    from tests.cases.test_field_visit_pages import _visit
+
+    sample = [p for p in PAYLOADS if len(p) <= 1000 and any(c in p for c in "<>{")][:4]
+    for payload in sample:
+        visit, officers = _visit()
+        client = Client()
+        login_verified_staff(client, officers[0])
+        filed = client.post(
+            reverse("staff:visit_report", args=[visit.pk]),
+            {
+                "identity_shown": "on",
+                "consent_to_enter": "on",
+                "met": "customer",
+                "outcome": "refused",
+                "notes": payload,
+            },
+        )
+        assert filed.status_code == 302, filed.content.decode()[:300]
+        assert VisitReport.objects.get(visit=visit).notes == payload.strip()
+        page = client.get(reverse("staff:visit_detail", args=[visit.pk])).content.decode()
+        assert_shown_escaped(page, payload.strip(), "visit page")
