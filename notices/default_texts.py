@@ -460,6 +460,47 @@ _TEXTS += [
     ),
 ]
 
+_RESTORED_ZH_SUBJECT = "上门服务已恢复（合同 {{ contract_number }}）"
+_RESTORED_ZH_BODY = (
+    "{{ customer_name }}您好：\n\n"
+    "您的合同 {{ contract_number }} 的上门服务已于 {{ restored_on }} 恢复（{{ reason }}），"
+    "您可以照常预约上门服务。\n\n如有疑问，请在“我的账户”中联系我们。"
+)
+_RESTORED_EN_SUBJECT = "On-site service restored (contract {{ contract_number }})"
+_RESTORED_EN_BODY = (
+    "Hello {{ customer_name }},\n\n"
+    "On-site service for your contract {{ contract_number }} was restored on {{ restored_on }} ({{ reason }}). "
+    "You can book visits again as usual.\n\nIf you have a question, contact us from your account."
+)
+_TEXTS += [
+    (
+        "service_restored",
+        "sms",
+        (
+            "",
+            "【{{ company_name }}】{{ customer_name }}您好，合同{{ contract_number }}的上门服务已于{{ restored_on }}恢复。"
+            "{{ opt_out }}",
+        ),
+        (
+            "",
+            "{{ company_name }}: Hi {{ customer_name }}, on-site service for contract {{ contract_number }} was "
+            "restored on {{ restored_on }}. {{ opt_out }}",
+        ),
+    ),
+    (
+        "service_restored",
+        "in_app",
+        (_RESTORED_ZH_SUBJECT, _RESTORED_ZH_BODY),
+        (_RESTORED_EN_SUBJECT, _RESTORED_EN_BODY),
+    ),
+    (
+        "service_restored",
+        "email",
+        (_RESTORED_ZH_SUBJECT, _RESTORED_ZH_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
+        (_RESTORED_EN_SUBJECT, _RESTORED_EN_BODY + "\n\n{{ company_name }}\n\n{{ opt_out }}"),
+    ),
+]
+
 DEFAULT_TEXTS: Final[dict[tuple[str, str, str], Text]] = {
     key: text
     for purpose, channel, zh, en in _TEXTS

@@ -32,10 +32,10 @@ class Purpose(models.TextChoices):
     VALIDATION_NOTICE = "validation_notice", _("Validation notice (US, 12 CFR 1006.34)")
     VERIFICATION = "verification", _("Verification of a disputed debt or the original creditor (US)")
     VISIT_NOTICE = "visit_notice", _("Advance notice of a field visit")
+    SERVICE_RESTORED = "service_restored", _("On-site service restored")
 
 
-# Content every template of a purpose must contain (as template variables), and what
-# every electronic message must carry. Checked whenever a template is saved.
+# What every template of a purpose must contain (template variables); checked whenever one is saved.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     Purpose.PRE_DUE_REMINDER: ("amount_due", "due_date", "pay_url"),
     Purpose.DUE_TODAY: ("amount_due", "due_date", "pay_url"),
@@ -47,11 +47,11 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     Purpose.LEGAL_REVIEW: ("contract_number", "days_overdue", "amount_due"),
     Purpose.RESOLUTION: ("case_reference", "outcome", "reasons"),
     Purpose.ACKNOWLEDGEMENT: ("case_reference", "answer_by"),
-    # The validation notice and the verification are written from model form B-1's wording
-    # (notices/validation_texts.py), not from templates; these are what any text must carry.
+    # Validation notice and verification: written from form B-1 (validation_texts.py); what any text must carry.
     Purpose.VALIDATION_NOTICE: ("itemization_date", "amount_now", "validation_period_end", "dispute_url"),
     Purpose.VERIFICATION: ("reference", "amount_now"),
     Purpose.VISIT_NOTICE: ("visit_time", "officers", "call_instead_url"),
+    Purpose.SERVICE_RESTORED: ("contract_number", "restored_on"),
 }
 ELECTRONIC_CHANNELS = (ContactChannel.SMS, ContactChannel.EMAIL)
 OPT_OUT_FIELD = "opt_out"

@@ -12,6 +12,7 @@ from core.dates import business_yesterday
 
 from .retention_job import retention_run
 from .services import nightly_range_run, nightly_run_start, notices_deliver, outbox_relay
+from .services.case_messages import service_restored_notify
 from .services.validation import validation_notices_due
 
 
@@ -70,3 +71,9 @@ def retention_run_task(on_date: str | None = None) -> int:
     """The daily retention job (``notices.retention_job``); returns the customers anonymised."""
     day = dt.date.fromisoformat(on_date) if on_date else timezone.localdate()
     return retention_run(on_date=day).customers_anonymised
+
+
+@shared_task(name="notices.tasks.service_restored_notify", ignore_result=True, acks_late=True)
+def service_restored_notify_task(contract_id: int, restored_on: str) -> int:
+    """Tell the customer that on-site service is back (queued by ``contracts`` after commit)."""
+    return len(service_restored_notify(contract_id=contract_id, restored_on=dt.date.fromisoformat(restored_on)))

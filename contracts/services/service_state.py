@@ -52,6 +52,8 @@ def _service_set(contract: Contract, to: str, *, actor: User | None, on: dt.date
         data={"from": before, "to": to, "on": on, "reason": str(reason), "effective": contract.service_effective_date},
         system="delinquency_sweep",
     )
+    if to == ServiceState.RESTORED:
+        transaction.on_commit(lambda: _restored_notice_queue(contract.pk, on), robust=True)
     if to in (ServiceState.SUSPENDED, ServiceState.RESTORED):
         webhook_events_emit(
             [
@@ -68,6 +70,14 @@ def _service_set(contract: Contract, to: str, *, actor: User | None, on: dt.date
                 )
             ]
         )
+
+
+def _restored_notice_queue(contract_id: int, on: dt.date) -> None:
+    """The notice that service is back is the notices app's (it depends on this one): its task,
+    by name, after commit."""
+    from celery import current_app
+
+    current_app.send_task("notices.tasks.service_restored_notify", args=[contract_id, on.isoformat()])
 
 
 @transaction.atomic

@@ -7,12 +7,13 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import formats, timezone, translation
 
 from accounts.models import ContactChannel, ContactPreference, CustomerProfile
 from contracts.models import Contract
 
-from ..models import Notice, NoticeStatus
+from ..models import Notice, NoticeStatus, Purpose
 from ..selectors import active_template, opt_out_text
 from .outbox import _write_notice, queue_delivery
 
@@ -66,3 +67,23 @@ def service_message_schedule(
         )
     queue_delivery([n.pk for n in created if n.status == NoticeStatus.PENDING], now=now)
     return created
+
+
+@transaction.atomic
+def service_restored_notify(*, contract_id: int, restored_on: dt.date) -> list[Notice]:
+    """On-site service came back (payment, plan or staff): in the app and by the preferred
+    electronic channel. Once per restoration (the key); nothing if it was suspended again since."""
+    contract = Contract.objects.select_related("customer").get(pk=contract_id)
+    if contract.service_state != "restored":
+        return []
+    profile = contract.customer
+    with translation.override(profile.language or settings.LANGUAGE_CODE):
+        day = formats.date_format(restored_on, "DATE_FORMAT")
+    return service_message_schedule(
+        profile=profile,
+        contract=contract,
+        purpose=Purpose.SERVICE_RESTORED,
+        key=f"restored:{contract.pk}:{restored_on.isoformat()}",
+        context={"restored_on": day, "reason": contract.service_reason},
+        system="delinquency_sweep",
+    )

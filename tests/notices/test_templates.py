@@ -41,7 +41,7 @@ CASE_PAIRS = {
 # Service messages outside the ladder: a field visit announced.
 SERVICE_PAIRS = {
     (purpose, channel)
-    for purpose in (Purpose.VISIT_NOTICE,)
+    for purpose in (Purpose.VISIT_NOTICE, Purpose.SERVICE_RESTORED)
     for channel in ("sms", "email", "in_app")
 }
 CONTEXT_ZH = {
@@ -65,6 +65,7 @@ CONTEXT_ZH = {
     "outcome": "同意",
     "reasons": "经核实款项已到账",
     "answer_by": "2026年3月30日",
+    "restored_on": "2026年3月22日",
 }
 CONTEXT_EN = {
     **CONTEXT_ZH,
