@@ -478,8 +478,8 @@ _TEXTS += [
         "sms",
         (
             "",
-            "【{{ company_name }}】{{ customer_name }}您好，合同{{ contract_number }}的上门服务已于{{ restored_on }}恢复。"
-            "{{ opt_out }}",
+            "【{{ company_name }}】{{ customer_name }}您好，合同{{ contract_number }}的上门服务"
+            "已于{{ restored_on }}恢复。{{ opt_out }}",
         ),
         (
             "",
