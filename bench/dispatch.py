@@ -15,10 +15,10 @@ messages by Message-ID. ``seconds`` runs from the first message the server accep
 In the same run, on the same server, a bare ``smtplib`` client sends the same messages (the
 first M, default min(N, 20000)) over one connection: ``bare_smtplib_rate``, and ``ratio``.
 
-``--kill-worker-after S``: S seconds into the delivery, ``kill -9`` of the first worker (and
-its pool); reports the rows it had claimed (in flight), lost messages, duplicates (each with the
-same Message-ID as its original, by construction of the count) and the seconds until every
-row it held was sent by the others.
+``--kill-worker-after S``: S seconds into the delivery, at the first instant it holds rows,
+``kill -9`` of the first worker (and its pool); reports the rows it had claimed (in flight),
+lost messages, duplicates (each with the same Message-ID as its original, by construction of
+the count) and the seconds until every row it held was sent by the others.
 
 ``--sms-gateway-rate R``: the notices are SMS instead, through ``HttpSmsGateway`` to a local
 stub that accepts R requests per second (429 above); reports sent/s against R and the most
@@ -216,29 +216,41 @@ def in_flight_of(pids: list[int]) -> list[int]:
     return [pk for pk, claim in rows if any(f":{pid}:" in claim for pid in pids)]
 
 
-def kill_worker(worker: Any) -> tuple[list[int], float]:
-    """``kill -9`` of the worker and its pool; the rows it held when it died (claimed, not recorded)."""
+def kill_worker(worker: Any) -> tuple[list[int], float] | None:
+    """``kill -9`` of the worker and its pool while it holds rows (claimed, not recorded): those rows.
+
+    The worker is frozen first (``SIGSTOP``) so the rows it holds cannot change while they are read;
+    holding none at that instant, it is let go again (``SIGCONT``) and None is returned, to try later.
+    """
     pids = worker.pids()
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGSTOP)
+    held = in_flight_of(pids)
+    if not held:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        return None
     for pid in reversed(pids):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    killed_at = time.monotonic()
-    time.sleep(0.2)
-    return in_flight_of(pids), killed_at
+    return held, time.monotonic()
 
 
 def wait_done(expected: int, workers: list[Any], *, timeout: float, kill_after: float | None) -> dict[str, Any]:
     from notices.models import Notice
 
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = {} if kill_after is None else {"in_flight_at_kill": 0}
     start = time.monotonic()
     killed_at = None
     held: list[int] = []
     while True:
-        time.sleep(0.5)
+        waiting_to_kill = kill_after is not None and killed_at is None
+        time.sleep(0.05 if waiting_to_kill and time.monotonic() - start >= kill_after else 0.5)
         elapsed = time.monotonic() - start
-        if kill_after is not None and killed_at is None and elapsed >= kill_after:
-            held, killed_at = kill_worker(workers[0])
+        if waiting_to_kill and elapsed >= kill_after and (killed := kill_worker(workers[0])) is not None:
+            held, killed_at = killed
             found["in_flight_at_kill"] = len(held)
             print(f"killed {workers[0].name} with {len(held)} rows in flight", file=sys.stderr)
         recovered = killed_at is not None and not Notice.objects.filter(pk__in=held, status="sending").exists()
