@@ -5,6 +5,9 @@ the operator. A regulator or court can run it on an evidence bundle::
 
     python -m audit.verifier --public-key audit-public-key.pem proof.json
 
+A legal referral bundle carries this file as ``verify.py`` (and ``merkle.py`` beside it);
+``python verify.py`` in the unpacked bundle checks the whole bundle (``verify_bundle``).
+
 A checkpoint is a signed text (``AuditCheckpoint.body``)::
 
     fairdue-audit-checkpoint/v1
@@ -24,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import base64
+import csv
+import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -36,7 +41,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 try:  # as part of the package, or copied next to merkle.py
     from . import merkle
-except ImportError:  # pragma: no cover
+except ImportError:  # pragma: no cover - run as a script (python -I verify.py also works)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     import merkle  # type: ignore[no-redef]
 
 CHECKPOINT_HEADER = "fairdue-audit-checkpoint/v1"
@@ -142,21 +148,109 @@ def verify_consistency_proof(proof: dict[str, Any], public_key: Ed25519PublicKey
     return [] if ok else [f"the tree of size {b.tree_size} does not extend the tree of size {a.tree_size}"]
 
 
+BUNDLE_MANIFEST = "manifest.json"
+BUNDLE_PUBLIC_KEY = "audit/public_key.pem"
+BUNDLE_CHECKPOINT = "audit/checkpoint.txt"
+BUNDLE_PROOF = "audit/inclusion_proof.json"
+BUNDLE_EVENTS = "audit/events.csv"
+
+
+def key_fingerprint(public_key: Ed25519PublicKey) -> str:
+    """SHA-256 of the key's DER form, hex: compare it with the fingerprint the lender publishes."""
+    der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
+
+
+def _manifest_problems(directory: Path, manifest: dict[str, Any]) -> list[str]:
+    problems = []
+    root = directory.resolve()
+    for item in manifest["files"]:
+        path = (root / item["name"]).resolve()
+        if root not in path.parents:
+            problems.append(f"{item['name']}: the manifest names a file outside the bundle")
+        elif not path.is_file():
+            problems.append(f"{item['name']}: listed in the manifest but missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != item["sha256"]:
+            problems.append(f"{item['name']}: its SHA-256 differs from the manifest (the file was changed)")
+    return problems
+
+
+def _events_problems(directory: Path, proof: dict[str, Any]) -> list[str]:
+    """Every row of the events list is an entry the proof proves, with the same fields."""
+    entries = {int(item["event_id"]): json.loads(item["entry"]) for item in proof["entries"]}
+    problems = []
+    with (directory / BUNDLE_EVENTS).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        entry = entries.get(int(row["event_id"]))
+        if entry is None:
+            problems.append(f"audit event {row['event_id']} is listed but has no inclusion proof")
+            continue
+        for name in ("seq", "action", "object_type", "object_id", "occurred_at"):
+            if str(entry.get(name, "")) != row[name]:
+                problems.append(f"audit event {row['event_id']}: {name} differs from its proven entry")
+    if len(rows) != len(entries):
+        problems.append("the events list and the inclusion proof name different events")
+    return problems
+
+
+def verify_bundle(directory: Path) -> tuple[list[str], dict[str, Any]]:
+    """Check an unpacked referral bundle: every file against the manifest's SHA-256, the
+    checkpoint's signature with the public key, every audit event's inclusion proof against
+    that checkpoint, and the events list against the proven entries. (problems, facts)."""
+    manifest = json.loads((directory / BUNDLE_MANIFEST).read_text(encoding="utf-8"))
+    problems = _manifest_problems(directory, manifest)
+    key = load_public_key((directory / BUNDLE_PUBLIC_KEY).read_bytes())
+    body, signature = split_checkpoint_file((directory / BUNDLE_CHECKPOINT).read_text(encoding="utf-8"))
+    if not signature_valid(key, body, signature):
+        problems.append("the checkpoint's signature does not verify with this public key")
+    proof = json.loads((directory / BUNDLE_PROOF).read_text(encoding="utf-8"))
+    if proof["checkpoint"] != body or proof["signature"] != signature:
+        problems.append("the inclusion proof is against another checkpoint than checkpoint.txt")
+    problems += verify_inclusion_proof(proof, key)
+    problems += _events_problems(directory, proof)
+    facts = {
+        "files": len(manifest["files"]),
+        "events": len(proof["entries"]),
+        "tree_size": parse_checkpoint(body).tree_size if body.startswith(CHECKPOINT_HEADER) else None,
+        "key_fingerprint": key_fingerprint(key),
+    }
+    return problems, facts
+
+
+def _report(problems: list[str], ok: str) -> int:
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    if not problems:
+        print(f"OK: {ok}")
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--public-key", required=True, type=Path)
-    parser.add_argument("proof", type=Path)
+    parser.add_argument("--public-key", type=Path)
+    parser.add_argument("--bundle", type=Path, help="an unpacked referral bundle (default: this file's folder)")
+    parser.add_argument("proof", type=Path, nargs="?")
     args = parser.parse_args(argv)
+    if args.proof is None:
+        directory = args.bundle or Path(__file__).resolve().parent
+        if not (directory / BUNDLE_MANIFEST).is_file():
+            parser.error(f"no {BUNDLE_MANIFEST} in {directory}: give a proof file or --bundle DIR")
+        problems, facts = verify_bundle(directory)
+        print(f"public key fingerprint (SHA-256): {facts['key_fingerprint']}")
+        ok = (
+            f"{facts['files']} files match the manifest; {facts['events']} audit events are in the log "
+            f"signed at tree size {facts['tree_size']}"
+        )
+        return _report(problems, ok)
+    if args.public_key is None:
+        parser.error("--public-key is required to check a proof file")
     key = load_public_key(args.public_key.read_bytes())
     proof = json.loads(args.proof.read_text(encoding="utf-8"))
     problems = (
         verify_consistency_proof(proof, key) if "consistency_path" in proof else verify_inclusion_proof(proof, key)
     )
-    for problem in problems:
-        print(f"FAIL: {problem}")
-    if not problems:
-        print("OK: proof verifies against the signed checkpoint")
-    return 1 if problems else 0
+    return _report(problems, "proof verifies against the signed checkpoint")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,14 @@ class CasesError(StrEnum):
     CLAIM_AMOUNT = "claim_amount"
     CLAIM_DETAILS = "claim_details"
     CLAIM_TRANSITION = "claim_transition_not_allowed"
+    # The legal route
+    LEGAL_CASE_NOT_FOUND = "legal_case_not_found"
+    LEGAL_CASE_OPEN = "legal_case_already_open"
+    LEGAL_TRANSITION = "legal_transition_not_allowed"
+    LEGAL_GRACE_RUNNING = "legal_grace_period_running"
+    LEGAL_LETTER_NOT_SENT = "legal_letter_not_sent"
+    LEGAL_DETAILS = "legal_details"
+    LEGAL_NOT_SEALED = "legal_audit_not_sealed"
 
 
 class CasesAction(StrEnum):
@@ -71,3 +79,5 @@ class CasesAction(StrEnum):
     GUARANTEE_ADDED = "guarantee.added"
     CLAIM_PREPARED = "guarantee_claim.prepared"
     CLAIM_STATUS = "guarantee_claim.status"
+    LEGAL_CASE_OPENED = "legal_case.opened"
+    LEGAL_CASE_STATUS = "legal_case.status"

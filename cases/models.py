@@ -69,10 +69,17 @@ from .models_agencies import Agency as Agency  # noqa: E402
 from .models_agencies import AgencyPlacement as AgencyPlacement  # noqa: E402
 from .models_agencies import PlacementStatus as PlacementStatus  # noqa: E402
 from .models_legal import CLAIM_TRANSITIONS as CLAIM_TRANSITIONS  # noqa: E402
+from .models_legal import LEGAL_TRANSITIONS as LEGAL_TRANSITIONS  # noqa: E402
 from .models_legal import ClaimStatus as ClaimStatus  # noqa: E402
 from .models_legal import Guarantee as Guarantee  # noqa: E402
 from .models_legal import GuaranteeClaim as GuaranteeClaim  # noqa: E402
 from .models_legal import GuaranteeKind as GuaranteeKind  # noqa: E402
+from .models_legal import JudgmentOutcome as JudgmentOutcome  # noqa: E402
+from .models_legal import LegalBundle as LegalBundle  # noqa: E402
+from .models_legal import LegalCase as LegalCase  # noqa: E402
+from .models_legal import LegalCloseReason as LegalCloseReason  # noqa: E402
+from .models_legal import LegalStatus as LegalStatus  # noqa: E402
+from .models_legal import LegalStep as LegalStep  # noqa: E402
 from .models_visits import OUTCOMES_WITHOUT_CUSTOMER as OUTCOMES_WITHOUT_CUSTOMER  # noqa: E402
 from .models_visits import AddressVerification as AddressVerification  # noqa: E402
 from .models_visits import MetWith as MetWith  # noqa: E402

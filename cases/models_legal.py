@@ -93,3 +93,128 @@ class GuaranteeClaim(models.Model):
 
     def can(self, to: str) -> bool:
         return to in CLAIM_TRANSITIONS[self.status]
+
+
+class LegalStatus(models.TextChoices):
+    LETTER_SENT = "letter_sent", _("Lawyer's letter sent (final grace period)")
+    REFERRED = "referred", _("Referred for litigation")
+    FILED = "filed", _("Filed at court")
+    JUDGMENT = "judgment", _("Judgment given")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+    CLOSED = "closed", _("Closed")
+
+
+LEGAL_TRANSITIONS: dict[str, set[str]] = {
+    LegalStatus.LETTER_SENT: {LegalStatus.REFERRED, LegalStatus.CLOSED},
+    LegalStatus.REFERRED: {LegalStatus.FILED, LegalStatus.CLOSED},
+    LegalStatus.FILED: {LegalStatus.JUDGMENT, LegalStatus.CLOSED},
+    LegalStatus.JUDGMENT: {LegalStatus.ENFORCEMENT, LegalStatus.CLOSED},
+    LegalStatus.ENFORCEMENT: {LegalStatus.CLOSED},
+    LegalStatus.CLOSED: set(),
+}
+
+
+class JudgmentOutcome(models.TextChoices):
+    FOR_LENDER = "for_lender", _("For the lender")
+    IN_PART = "in_part", _("For the lender in part")
+    MEDIATED = "mediated", _("Settled by court mediation (调解)")
+    FOR_CUSTOMER = "for_customer", _("For the customer (claim dismissed)")
+
+
+class LegalCloseReason(models.TextChoices):
+    PAID = "paid", _("Paid in full")
+    SETTLED = "settled", _("Settled or on an agreed plan")
+    SATISFIED = "satisfied", _("Judgment satisfied")
+    DISMISSED = "dismissed", _("Claim dismissed")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the lender")
+    UNCOLLECTIBLE = "uncollectible", _("Enforcement ended without recovery")
+
+
+class LegalCase(models.Model):
+    """The legal route of one contract: a lawyer's letter with a final grace period, the referral
+    for litigation once it passed (with its evidence bundle), and the court case's progress
+    (filed, judgment, enforcement) to its close. One open case per contract."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="legal_cases")
+    referral = models.OneToOneField(
+        "cases.LegalReferral", null=True, blank=True, on_delete=models.PROTECT, related_name="legal_case"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=LegalStatus.choices, default=LegalStatus.LETTER_SENT)
+    law_firm = models.CharField(_("law firm"), max_length=200)
+    letter = models.ForeignKey("notices.Notice", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    letter_on = models.DateField(_("lawyer's letter dated"))
+    grace_until = models.DateField(_("final grace period ends"))
+    amount_claimed = models.DecimalField(_("amount claimed"), max_digits=14, decimal_places=2, null=True, blank=True)
+    referred_on = models.DateField(_("referred on"), null=True, blank=True)
+    court = models.CharField(_("court"), max_length=200, blank=True)
+    court_case_number = models.CharField(_("court case number"), max_length=100, blank=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    judgment_on = models.DateField(_("judgment on"), null=True, blank=True)
+    judgment_outcome = models.CharField(_("judgment"), max_length=14, choices=JudgmentOutcome.choices, blank=True)
+    judgment_amount = models.DecimalField(_("amount awarded"), max_digits=14, decimal_places=2, null=True, blank=True)
+    enforcement_on = models.DateField(_("enforcement applied for on"), null=True, blank=True)
+    enforcement_case_number = models.CharField(_("enforcement case number"), max_length=100, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    close_reason = models.CharField(_("why it closed"), max_length=14, choices=LegalCloseReason.choices, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(_("opened at"))
+    status_changed_at = models.DateTimeField(_("status changed at"))
+
+    class Meta:
+        verbose_name = _("legal case")
+        verbose_name_plural = _("legal cases")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"], condition=~Q(status="closed"), name="one_open_legal_case_per_contract"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.status}"
+
+    @property
+    def reference(self) -> str:
+        return f"LC-{self.pk:06d}"
+
+    def can(self, to: str) -> bool:
+        return to in LEGAL_TRANSITIONS[self.status]
+
+
+class LegalStep(models.Model):
+    """One step of a legal case as it happened (the audit log holds the same, signed)."""
+
+    case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="steps")
+    status = models.CharField(_("status"), max_length=12, choices=LegalStatus.choices)
+    on_date = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("legal case step")
+        verbose_name_plural = _("legal case steps")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.on_date}"
+
+
+class LegalBundle(models.Model):
+    """A referral bundle as handed over: its manifest's SHA-256 and the signed checkpoint its
+    inclusion proofs are against, so the copy a court holds can be matched to this record."""
+
+    case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="bundles")
+    manifest_sha256 = models.CharField(_("manifest SHA-256"), max_length=64)
+    tree_size = models.PositiveBigIntegerField(_("signed checkpoint (events in the log)"))
+    events = models.PositiveIntegerField(_("audit events proven"))
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    made_at = models.DateTimeField(_("made at"))
+
+    class Meta:
+        verbose_name = _("referral bundle")
+        verbose_name_plural = _("referral bundles")
+        ordering = ["-made_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"bundle {self.manifest_sha256[:12]}"

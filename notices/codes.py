@@ -16,6 +16,7 @@ class NoticesError(StrEnum):
     CONTACT_WAS_BLOCKED = "contact_was_blocked"
     OUTCOME_ALREADY_RECORDED = "outcome_already_recorded"
     TEMPLATE_UNKNOWN_PURPOSE = "template_unknown_purpose"
+    TEMPLATE_NOT_ACTIVE = "template_not_active"
     TEMPLATE_UNKNOWN_CHANNEL = "template_unknown_channel"
     TEMPLATE_UNKNOWN_LOCALE = "template_unknown_locale"
     TEMPLATE_MISSING_FIELDS = "template_missing_fields"

@@ -156,9 +156,7 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
 
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     target = urlsplit(delivery.endpoint.url)
-    refusal = resolved_address_refusal(
-        target.hostname or "", target.port or (443 if target.scheme == "https" else 80)
-    )
+    refusal = resolved_address_refusal(target.hostname or "", target.port or (443 if target.scheme == "https" else 80))
     if refusal:
         return None, refusal  # retried (the name may be fixed), then dead-lettered; nothing sent
     body = body_bytes(delivery.payload)

@@ -29,6 +29,15 @@ from .guarantees import (
     guarantee_claim_submit,
     guarantee_claim_withdraw,
 )
+from .legal import (
+    legal_bundle_make,
+    legal_case_close,
+    legal_case_enforce,
+    legal_case_file,
+    legal_case_judgment,
+    legal_case_open,
+    legal_case_refer,
+)
 from .pii import customer_unmask
 from .requests import (
     STAFF_HOLD_REASONS,
@@ -57,6 +66,13 @@ __all__ = [
     "guarantee_claim_prepare",
     "guarantee_claim_submit",
     "guarantee_claim_withdraw",
+    "legal_bundle_make",
+    "legal_case_close",
+    "legal_case_enforce",
+    "legal_case_file",
+    "legal_case_judgment",
+    "legal_case_open",
+    "legal_case_refer",
     "legal_referral_create",
     "mail_viewer_open",
     "members_recorded",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ContactChannel, User
 from accounts.roles import WAIVER_APPROVE, WORK_ACCOUNTS
 from audit.services import audit_record
-from contracts.models import CollectionHold, ContractStatus, HoldReason, Installment
+from contracts.models import CollectionHold, Contract, ContractStatus, HoldReason, Installment
 from contracts.services import adjustment_apply, hold_place, legal_action_check
 from core.errors import ApplicationError, ForbiddenError, NotFoundError
 from core.money import parse_amount
@@ -239,17 +239,13 @@ def visit_request_create(
 
 
 @transaction.atomic
-def legal_referral_create(*, actor: User, contract_id: int, reason: str) -> LegalReferral:
-    """Refer an account to the legal route. Refused on a time-barred debt
+def legal_route_guard(*, contract: Contract, on_date: dt.date) -> None:
+    """What every step of the legal route checks first: refused on a time-barred debt
     (``legal_action_check``, 12 CFR 1006.26(b)) and whenever the engine would refuse a
-    communication with legal content now for a standing reason (a hold, a cease request, a
-    lawyer representing the customer); quiet hours do not apply to a referral."""
-    require_perm(actor, WORK_ACCOUNTS)
-    contract = account_for_actor(actor, contract_id, lock=True)
-    reason = _reason(reason)
-    if contract.status not in (ContractStatus.DELINQUENT, ContractStatus.CHARGED_OFF):
-        raise ApplicationError(code=CasesError.NOT_OVERDUE, message=_("This account is not overdue."))
-    legal_action_check(contract=contract, on_date=timezone.localdate())
+    communication with legal content now for a standing reason (an open dispute, a hold or a
+    repayment plan, a cease request, a lawyer representing the customer); quiet hours do not
+    apply to a step of the legal route."""
+    legal_action_check(contract=contract, on_date=on_date)
     profile = contract.customer
     verdict = contact_judge(
         profile=profile,
@@ -265,6 +261,18 @@ def legal_referral_create(*, actor: User, contract_id: int, reason: str) -> Lega
             message=blocked_message(standing, None, profile.timezone),
             extra={"reasons": standing},
         )
+
+
+def legal_referral_create(*, actor: User, contract_id: int, reason: str) -> LegalReferral:
+    """Refer an account to the legal route (the legal team opens a case from it), refused as
+    ``legal_route_guard`` refuses."""
+    require_perm(actor, WORK_ACCOUNTS)
+    contract = account_for_actor(actor, contract_id, lock=True)
+    reason = _reason(reason)
+    if contract.status not in (ContractStatus.DELINQUENT, ContractStatus.CHARGED_OFF):
+        raise ApplicationError(code=CasesError.NOT_OVERDUE, message=_("This account is not overdue."))
+    legal_route_guard(contract=contract, on_date=timezone.localdate())
+    profile = contract.customer
     if LegalReferral.objects.filter(contract=contract, status=RequestStatus.REQUESTED).exists():
         raise ApplicationError(code=CasesError.REQUEST_OPEN, message=_("The account is already referred."))
     referral = LegalReferral.objects.create(

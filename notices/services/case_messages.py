@@ -9,12 +9,15 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import ContactChannel, ContactPreference, CustomerProfile
 from contracts.models import Contract
+from core.errors import ApplicationError
 
+from ..codes import NoticesError
 from ..models import Notice, NoticeStatus, Purpose
-from ..selectors import active_template, opt_out_text
+from ..selectors import active_template, notice_context, opt_out_text
 from .outbox import _write_notice, queue_delivery
 
 
@@ -87,3 +90,36 @@ def service_restored_notify(*, contract_id: int, restored_on: dt.date) -> list[N
         context={"restored_on": day, "reason": contract.service_reason},
         system="delinquency_sweep",
     )
+
+
+def lawyer_letter_write(*, contract: Contract, key: str, final_grace_date: dt.date, now: dt.datetime) -> Notice:
+    """The legal route's lawyer's letter (PDF, by post): the itemised amounts and the final grace
+    date, judged by the compliance engine like any contact, written to the outbox in the caller's
+    transaction and queued after commit. Once per key."""
+    existing = Notice.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    profile = contract.customer
+    template = active_template(Purpose.LAWYER_LETTER, ContactChannel.LETTER, profile.language or settings.LANGUAGE_CODE)
+    if template is None:
+        raise ApplicationError(
+            code=NoticesError.TEMPLATE_NOT_ACTIVE, message=_("There is no active lawyer's letter template.")
+        )
+    with translation.override(template.locale):
+        context = notice_context(contract, timezone.localdate(now), ContactChannel.LETTER)
+        context["final_grace_date"] = final_grace_date.isoformat()
+    notice = _write_notice(
+        profile=profile,
+        contract=contract,
+        step=None,
+        purpose=Purpose.LAWYER_LETTER,
+        channel=ContactChannel.LETTER,
+        key=key,
+        template=template,
+        context=context,
+        now=now,
+        system="legal_route",
+    )
+    if notice.status == NoticeStatus.PENDING:
+        queue_delivery([notice.pk], now=now)
+    return notice
