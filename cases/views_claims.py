@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -42,6 +41,7 @@ from .services import (
     guarantee_claim_submit,
     guarantee_claim_withdraw,
 )
+from .views_steps import Bound, step_forms, step_post
 
 
 @staff_required(perm=LEGAL_ROUTE)
@@ -53,17 +53,17 @@ def claims(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/claims/list.html", {"page": page, "status": status, "counts": claim_status_counts()})
 
 
-def _render_claim(
-    request: HttpRequest, pk: int, bound: tuple[str, forms.Form] | None = None, status: int = 200
-) -> HttpResponse:
+def _render_claim(request: HttpRequest, pk: int, bound: Bound = None, status: int = 200) -> HttpResponse:
     page = claim_page(pk=pk)
-    action_forms: dict[str, forms.Form] = {name: CLAIM_ACTION_FORMS[name](prefix=name) for name in page.actions}
-    if bound is not None and bound[0] in action_forms:
-        action_forms[bound[0]] = bound[1]
     return render(
         request,
         "staff/claims/detail.html",
-        {"page": page, "claim": page.claim, "action_forms": action_forms, "open_action": bound[0] if bound else ""},
+        {
+            "page": page,
+            "claim": page.claim,
+            "action_forms": step_forms(page.actions, CLAIM_ACTION_FORMS, bound),
+            "open_action": bound[0] if bound else "",
+        },
         status=status,
     )
 
@@ -103,20 +103,16 @@ ACTIONS: dict[str, Callable[[User, int, dict[str, Any]], GuaranteeClaim]] = {
 @staff_required(perm=LEGAL_ROUTE)
 @require_POST
 def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
-        raise Http404
-    form = CLAIM_ACTION_FORMS[action](request.POST, prefix=action)
-    if form.is_valid():
-        try:
-            claim = ACTIONS[action](request.user, pk, form.cleaned_data)  # type: ignore[arg-type]
-        except NotFoundError:
-            raise
-        except ApplicationError as exc:
-            form_add_application_error(form, exc)
-        else:
-            messages.success(request, _("The claim is now “%(status)s”.") % {"status": claim.get_status_display()})
-            return redirect("staff:claim_detail", pk=pk)
-    return _render_claim(request, pk, bound=(action, form), status=400)
+    return step_post(
+        request,
+        pk,
+        action,
+        form_classes=CLAIM_ACTION_FORMS,
+        services=ACTIONS,
+        render_page=_render_claim,
+        detail_url="staff:claim_detail",
+        done=lambda claim: _("The claim is now “%(status)s”.") % {"status": claim.get_status_display()},
+    )
 
 
 @staff_required(perm=LEGAL_ROUTE)

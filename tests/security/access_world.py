@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.roles import Role
 from appeals.services import case_file
-from cases.models import FieldVisit, Guarantee, GuaranteeClaim
+from cases.models import FieldVisit, Guarantee, GuaranteeClaim, LegalCase
 from cases.services import saved_view_save, visit_request_create, waiver_request_create
 from contracts.imports.jobs import import_job_create
 from contracts.models import Contract, Installment
@@ -143,6 +143,18 @@ def build_world() -> World:
         prepared_at=timezone.now(),
         status_changed_at=timezone.now(),
     )
+    legal_case = LegalCase.objects.create(
+        contract=contract,
+        status="referred",
+        law_firm="北京某某律师事务所",
+        letter_on=business_today() - dt.timedelta(days=20),
+        grace_until=business_today() - dt.timedelta(days=5),
+        referred_on=business_today(),
+        amount_claimed="1000.00",
+        opened_by=users["supervisor"],
+        opened_at=timezone.now(),
+        status_changed_at=timezone.now(),
+    )
     payment, *_ = payment_post(
         actor=None,
         contract_id=contract.pk,
@@ -197,6 +209,7 @@ def build_world() -> World:
         "visit_request": visit_request.pk,
         "guarantee": guarantee.pk,
         "claim": claim.pk,
+        "legal_case": legal_case.pk,
         "waiver": waiver.pk,
         "placement": placement.pk,
         "saved_view": saved_view.pk,

@@ -1,0 +1,136 @@
+"""The legal-route pages, for staff with the legal route: open a case from the contract (the
+lawyer's letter goes out), refer it after the grace period, record the filing, judgment and
+close, download the bundle (recorded and audited); bad input answers 400 with the error and
+changes nothing; cases are listed in a fixed number of queries; nobody else reaches them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from audit.models import AuditEvent
+from cases.models import LegalBundle, LegalCase, LegalStatus
+from cases.services import legal_case_open
+from core.dates import business_today
+from notices.models import NoticeStatus
+from notices.services import notice_deliver
+from tests.accounts.factories import make_staff
+from tests.cases.factories import overdue_contract
+from tests.conftest import login_verified_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _morning():
+    with time_machine.travel(timezone.make_aware(dt.datetime.combine(business_today(), dt.time(10))), tick=False):
+        yield
+
+
+def _client(user) -> Client:
+    client = Client()
+    login_verified_staff(client, user)
+    return client
+
+
+def _at(day: dt.date):
+    return time_machine.travel(timezone.make_aware(dt.datetime.combine(day, dt.time(10))), tick=False)
+
+
+def test_a_case_from_the_letter_to_the_close_through_the_pages():
+    contract = overdue_contract()
+    supervisor = make_staff(Role.SUPERVISOR)
+    client = _client(supervisor)
+    page = client.get(reverse("staff:contract_detail", args=[contract.pk]))
+    assert reverse("staff:contract_legal", args=[contract.pk]) in page.content.decode()
+    url = reverse("staff:contract_legal", args=[contract.pk])
+    bad = client.post(url, {"law_firm": "某律师事务所", "grace_days": "3"})
+    assert bad.status_code == 400 and not LegalCase.objects.exists()
+    assert "7" in bad.content.decode() and "60" in bad.content.decode()
+    opened = client.post(url, {"law_firm": "北京某某律师事务所", "grace_days": "15", "note": "长期失联"})
+    case = LegalCase.objects.get()
+    assert opened.status_code == 302 and opened["Location"] == reverse("staff:legal_case_detail", args=[case.pk])
+    detail = client.get(opened["Location"]).content.decode()
+    assert case.grace_until.strftime("%Y-%m-%d") in detail and 'id="bundle-download"' not in detail
+    refer = reverse("staff:legal_case_action", args=[case.pk, "refer"])
+    early = client.post(refer, {"refer-note": ""})
+    assert early.status_code == 400 and "letter" in early.content.decode().lower()
+    assert notice_deliver(case.letter_id, now=timezone.now()) in (NoticeStatus.SENT, NoticeStatus.DELIVERED)
+    later = case.grace_until + dt.timedelta(days=1)
+    with _at(later):
+        client = _client(supervisor)  # weeks later: a new session
+        assert client.post(refer, {"refer-note": "宽限期已过"}).status_code == 302
+    with _at(later + dt.timedelta(days=10)):
+        client = _client(supervisor)
+        filed = client.post(
+            reverse("staff:legal_case_action", args=[case.pk, "file"]),
+            {
+                "file-court": "北京市朝阳区人民法院",
+                "file-court_case_number": "(2026)京0105民初1234号",
+                "file-filed_on": (later + dt.timedelta(days=2)).isoformat(),
+            },
+        )
+        assert filed.status_code == 302
+        wrong = client.post(
+            reverse("staff:legal_case_action", args=[case.pk, "judgment"]),
+            {"judgment-judgment_on": later.isoformat(), "judgment-outcome": "for_lender", "judgment-amount": "1,00"},
+        )
+        assert wrong.status_code == 400
+        case.refresh_from_db()
+        assert case.status == LegalStatus.FILED and case.judgment_on is None
+        bundle = client.get(reverse("staff:legal_bundle", args=[case.pk]))
+        assert bundle.status_code == 200 and bundle["Content-Type"] == "application/zip"
+        assert bundle["Cache-Control"] == "no-store"
+        with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
+            assert {"verify.py", "manifest.json", "audit/inclusion_proof.json"} <= set(archive.namelist())
+        record = LegalBundle.objects.get(case=case)
+        assert record.manifest_sha256 in client.get(reverse("staff:legal_case_detail", args=[case.pk])).content.decode()
+        closed = client.post(
+            reverse("staff:legal_case_action", args=[case.pk, "close"]),
+            {
+                "close-reason": "withdrawn",
+                "close-closed_on": business_today().isoformat(),
+                "close-note": "与客户和解撤诉",
+            },
+        )
+        assert closed.status_code == 302
+    case.refresh_from_db()
+    assert case.status == LegalStatus.CLOSED and case.close_reason == "withdrawn"
+    assert AuditEvent.objects.filter(action="pii.viewed", object_id=str(case.pk)).count() == 1
+
+
+def test_legal_cases_are_listed_by_status_in_a_fixed_number_of_queries(django_assert_max_num_queries):
+    supervisor = make_staff(Role.SUPERVISOR)
+    client = _client(supervisor)
+    legal_case_open(actor=supervisor, contract_id=overdue_contract().pk, law_firm="甲律师事务所")
+    with django_assert_max_num_queries(9) as one:
+        assert client.get(reverse("staff:legal_cases")).status_code == 200
+    for n in range(3):
+        legal_case_open(actor=supervisor, contract_id=overdue_contract().pk, law_firm=f"乙律师事务所{n}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("staff:legal_cases"), {"status": "letter_sent"})
+    assert page.content.decode().count('class="legal-row"') == 4
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.FIELD_OFFICER, Role.COMPLIANCE_OFFICER, Role.AGENCY])
+def test_only_the_legal_route_reaches_the_legal_pages(role):
+    supervisor = make_staff(Role.SUPERVISOR)
+    contract = overdue_contract()
+    case = legal_case_open(actor=supervisor, contract_id=contract.pk, law_firm="甲律师事务所")
+    client = _client(make_staff(role))
+    for url in (
+        reverse("staff:legal_cases"),
+        reverse("staff:legal_case_detail", args=[case.pk]),
+        reverse("staff:legal_bundle", args=[case.pk]),
+        reverse("staff:contract_legal", args=[contract.pk]),
+    ):
+        assert client.get(url).status_code == 403
+    assert client.post(reverse("staff:legal_case_action", args=[case.pk, "close"]), {}).status_code == 403
