@@ -1,11 +1,14 @@
 -- wrk script of bench/portal.py. With FAIRDUE_BENCH_TARGETS (lines "cookie<TAB>path") every
 -- request takes the next line's session cookie and path; without it, plain GETs of the URL.
+-- FAIRDUE_BENCH_HEADER names the header the first field goes in (default Cookie; the API
+-- benchmark sends Authorization).
 -- Counts answers other than 200 (a lost session would be a fast 302) and prints one line:
 -- FAIRDUE rps=… p50=… p99=… (microseconds) requests=… bad=…
 
 local threads = {}
 local targets = {}
 local index = 0
+local header = os.getenv("FAIRDUE_BENCH_HEADER") or "Cookie"
 bad = 0
 
 function setup(thread)
@@ -32,7 +35,7 @@ function request()
   end
   index = index % #targets + 1
   local target = targets[index]
-  return wrk.format("GET", target.path, { ["Cookie"] = target.cookie })
+  return wrk.format("GET", target.path, { [header] = target.cookie })
 end
 
 function response(status, headers, body)

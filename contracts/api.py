@@ -316,7 +316,10 @@ class ServiceEligibilityApi(APIView):
             answer = service_eligibility(contract=contract)
             customer_number = contract.customer.customer_number
         else:
-            customer = CustomerProfile.objects.filter(customer_number=params["customer"]).first()
+            # Only what the answer needs: the profile's personal fields are encrypted and not read here.
+            customer = (
+                CustomerProfile.objects.filter(customer_number=params["customer"]).only("customer_number").first()
+            )
             if customer is None:
                 raise NotFoundError(code=ContractsError.CUSTOMER_UNKNOWN, message=_("No customer has this number."))
             answer = service_eligibility(customer=customer)
