@@ -138,6 +138,10 @@ def _objects_of(contract: Contract) -> Q:
     return condition
 
 
+def contract_event_count(contract: Contract) -> int:
+    return AuditEvent.objects.filter(_objects_of(contract)).count()
+
+
 def bundle_event_ids(contract: Contract, *, tree_size: int) -> list[int]:
     """The sealed events about the contract inside the log of ``tree_size`` (sealing order)."""
     ids = AuditEvent.objects.filter(_objects_of(contract)).values_list("pk", flat=True)
@@ -282,6 +286,10 @@ def bundle_build(case: LegalCase, *, event_ids: list[int], made_at: Any) -> Bund
         "made_at": made,
         "checkpoint_tree_size": tree_size,
         "public_key_fingerprint": fingerprint,
+        "audit_events_proven": len(event_ids),
+        # Events about the contract recorded after the checkpoint (or not sealed yet): a later
+        # bundle proves them.
+        "audit_events_after_checkpoint": contract_event_count(contract) - len(event_ids),
         "files": [
             {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
             for name, data in sorted(files.items())

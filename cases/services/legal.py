@@ -48,6 +48,7 @@ OVERDUE = (ContractStatus.DELINQUENT, ContractStatus.CHARGED_OFF)
 # The final grace period a lawyer's letter gives (days after its date); the default is the ladder's.
 GRACE_DAYS_DEFAULT = LAWYER_GRACE_DAYS
 GRACE_DAYS_MIN, GRACE_DAYS_MAX = 7, 60
+SEAL_BUDGET_SECONDS = 10.0
 
 
 def _details(message: str, field: str | None = None) -> ApplicationError:
@@ -346,7 +347,9 @@ def legal_bundle_make(*, actor: User, case_id: int) -> Bundle:
         raise ApplicationError(
             code=CasesError.LEGAL_TRANSITION, message=_("A referral bundle is made once the case is referred.")
         )
-    audit_seal_all(force_checkpoint=True)
+    # A web request: seal for a few seconds at most (the sealer task does the rest); events not
+    # sealed in time are counted in the manifest as pending, never left out silently.
+    audit_seal_all(force_checkpoint=True, budget_seconds=SEAL_BUDGET_SECONDS)
     checkpoint = AuditCheckpoint.objects.order_by("-tree_size").first()
     event_ids = bundle_event_ids(found.contract, tree_size=checkpoint.tree_size if checkpoint else 0)
     if checkpoint is None or not event_ids:

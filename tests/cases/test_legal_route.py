@@ -291,6 +291,8 @@ def test_the_referral_bundle_verifies_with_only_the_public_key(tmp_path):
     assert sealed == len(proof["entries"])
     manifest = json.loads((folder / "manifest.json").read_text())
     assert {item["name"] for item in manifest["files"]} == BUNDLE_FILES - {"manifest.json"}
+    assert manifest["audit_events_proven"] == len(proof["entries"])
+    assert manifest["audit_events_after_checkpoint"] == 0  # sealed and signed just before
     record = LegalBundle.objects.get(case=case)
     assert record.events == len(proof["entries"]) and record.tree_size == manifest["checkpoint_tree_size"]
     assert "LEGAL-1" in (folder / "payments.csv").read_text()
