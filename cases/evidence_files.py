@@ -15,7 +15,7 @@ from core.csv_cells import csv_cell
 from notices.models import ContactAttempt
 
 
-def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
+def csv_text(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -24,13 +24,13 @@ def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     return buffer.getvalue()
 
 
-def _when(value: object) -> str:
+def local_time(value: object) -> str:
     return timezone.localtime(value).isoformat() if value is not None else ""  # type: ignore[arg-type]
 
 
 def schedule_csv(contract: Contract) -> str:
     rows = Installment.objects.filter(contract=contract).order_by("due_date", "seq")
-    return _csv(
+    return csv_text(
         [
             "seq",
             "due_date",
@@ -107,16 +107,16 @@ def ledger_csv(contract: Contract) -> str:
             )
         )
     entries.sort(key=lambda e: (e[0], e[1]))
-    return _csv(["date", "entry", "component", "installment", "amount", "detail"], entries)
+    return csv_text(["date", "entry", "component", "installment", "amount", "detail"], entries)
 
 
 def payments_csv(contract: Contract) -> str:
     rows = Payment.objects.filter(contract=contract).order_by("received_at", "id")
-    return _csv(
+    return csv_text(
         ["received_at", "business_date", "channel", "reference", "amount", "currency", "status", "reversal_reason"],
         (
             [
-                _when(p.received_at),
+                local_time(p.received_at),
                 p.business_date,
                 p.channel,
                 p.external_reference,
@@ -133,11 +133,11 @@ def payments_csv(contract: Contract) -> str:
 def communications_csv(contract: Contract) -> str:
     """Every contact attempt about the contract with the compliance engine's verdict and reasons."""
     rows = ContactAttempt.objects.filter(contract=contract).select_related("notice").order_by("at", "id")
-    return _csv(
+    return csv_text(
         ["at", "channel", "direction", "to", "by", "purpose", "staff", "verdict", "reasons", "outcome", "notice"],
         (
             [
-                _when(a.at),
+                local_time(a.at),
                 a.channel,
                 a.direction,
                 a.to,

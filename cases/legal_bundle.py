@@ -8,7 +8,6 @@ Reads only; ``legal_bundle_make`` seals the log first and records that a bundle 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -29,10 +28,9 @@ from audit.models import AuditEvent, AuditSeal
 from audit.proofs import audit_inclusion_proof
 from audit.verifier import BUNDLE_CHECKPOINT, BUNDLE_EVENTS, BUNDLE_MANIFEST, BUNDLE_PROOF, BUNDLE_PUBLIC_KEY
 from contracts.models import AllocationLine, ChargeEntry, Contract, Installment
-from core.csv_cells import csv_cell
 from notices.pdf import render_document
 
-from .evidence_files import communications_csv, ledger_csv, payments_csv, schedule_csv
+from .evidence_files import communications_csv, csv_text, ledger_csv, local_time, payments_csv, schedule_csv
 from .models import LegalCase
 
 BUNDLE_FORMAT = "fairdue-legal-bundle/v1"
@@ -50,14 +48,6 @@ EVENT_FILES = {
     "appeals.case": "disputes.csv",
     "cases.legalcase": "lawyer_letter.pdf",
 }
-
-
-def _csv_text(header: list[str], rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([csv_cell(value) for value in row] for row in rows)
-    return buffer.getvalue()
 
 
 def terms_pdf(contract: Contract) -> bytes:
@@ -88,7 +78,7 @@ def terms_pdf(contract: Contract) -> bytes:
 def disputes_csv(contract: Contract) -> str:
     """Every dispute, complaint and appeal about the contract with its outcome and reasons."""
     rows = AppealCase.objects.filter(contract=contract).order_by("submitted_at", "id")
-    return _csv_text(
+    return csv_text(
         [
             "reference",
             "kind",
@@ -108,15 +98,15 @@ def disputes_csv(contract: Contract) -> str:
                 c.reference,
                 c.kind,
                 c.category,
-                timezone.localtime(c.submitted_at).isoformat(),
+                local_time(c.submitted_at),
                 c.disputed_amount if c.disputed_amount is not None else "",
                 c.status,
                 c.outcome,
                 c.reasons,
-                timezone.localtime(c.resolved_at).isoformat() if c.resolved_at else "",
+                local_time(c.resolved_at),
                 c.appeal_outcome,
                 c.appeal_reasons,
-                timezone.localtime(c.closed_at).isoformat() if c.closed_at else "",
+                local_time(c.closed_at),
             ]
             for c in rows
         ],
@@ -138,18 +128,16 @@ def _objects_of(contract: Contract) -> Q:
     return condition
 
 
-def contract_event_count(contract: Contract) -> int:
-    return AuditEvent.objects.filter(_objects_of(contract)).count()
-
-
-def bundle_event_ids(contract: Contract, *, tree_size: int) -> list[int]:
-    """The sealed events about the contract inside the log of ``tree_size`` (sealing order)."""
-    ids = AuditEvent.objects.filter(_objects_of(contract)).values_list("pk", flat=True)
-    return list(
+def bundle_events(contract: Contract, *, tree_size: int) -> tuple[list[int], int]:
+    """The sealed events about the contract inside the log of ``tree_size`` (sealing order), and
+    how many more there are (recorded after that checkpoint or not sealed yet)."""
+    ids = list(AuditEvent.objects.filter(_objects_of(contract)).values_list("pk", flat=True))
+    proven = list(
         AuditSeal.objects.filter(event_id__in=ids, seq__lte=tree_size)
         .order_by("seq")
         .values_list("event_id", flat=True)
     )
+    return proven, len(ids) - len(proven)
 
 
 def events_csv(proof: dict[str, Any]) -> str:
@@ -168,7 +156,7 @@ def events_csv(proof: dict[str, Any]) -> str:
                 EVENT_FILES.get(entry["object_type"], "ledger.csv"),
             ]
         )
-    return _csv_text(
+    return csv_text(
         ["event_id", "seq", "occurred_at", "action", "object_type", "object_id", "actor_label", "supports"], rows
     )
 
@@ -251,7 +239,7 @@ def _checkpoint_text(proof: dict[str, Any]) -> str:
     return f"{proof['checkpoint']}signature={proof['signature']}\n"
 
 
-def bundle_build(case: LegalCase, *, event_ids: list[int], made_at: Any) -> Bundle:
+def bundle_build(case: LegalCase, *, event_ids: list[int], pending: int, made_at: Any) -> Bundle:
     """Assemble the ZIP: every file, then the manifest of their hashes, then the README."""
     contract = case.contract
     proof = audit_inclusion_proof(event_ids=event_ids)
@@ -289,7 +277,7 @@ def bundle_build(case: LegalCase, *, event_ids: list[int], made_at: Any) -> Bund
         "audit_events_proven": len(event_ids),
         # Events about the contract recorded after the checkpoint (or not sealed yet): a later
         # bundle proves them.
-        "audit_events_after_checkpoint": contract_event_count(contract) - len(event_ids),
+        "audit_events_after_checkpoint": pending,
         "files": [
             {"name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
             for name, data in sorted(files.items())

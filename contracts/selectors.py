@@ -474,6 +474,11 @@ def payoff_amount(loaded: store.Loaded, on: dt.date) -> Decimal:
     return max(total - state.credit_balance, ZERO)
 
 
+def contract_payoff(*, contract: Contract, on: dt.date) -> Decimal:
+    """``payoff_amount`` of one contract, its ledger loaded for the purpose."""
+    return payoff_amount(store.load([contract])[contract.pk], on)
+
+
 def sweep_ranges(size: int | None = None) -> list[tuple[int, int]]:
     """Consecutive id ranges covering every contract (settings.SWEEP_RANGE_SIZE ids each).
 

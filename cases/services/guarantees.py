@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import LEGAL_ROUTE
 from audit.services import audit_record
-from contracts import ledger_store
 from contracts.models import Contract, ContractStatus
-from contracts.selectors import payoff_amount
+from contracts.selectors import contract_payoff
 from contracts.services import payment_post
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.money import format_money, parse_amount
@@ -82,8 +81,7 @@ def guarantee_add(
 
 def _owed(contract: Contract) -> Decimal:
     """What settles the contract today (``payoff_amount``: interest not yet due excluded)."""
-    loaded = ledger_store.load([contract])[contract.pk]
-    return payoff_amount(loaded, timezone.localdate())
+    return contract_payoff(contract=contract, on=timezone.localdate())
 
 
 def _claim_for_update(claim_id: int) -> GuaranteeClaim:

@@ -18,9 +18,8 @@ from accounts.models import User
 from accounts.roles import LEGAL_ROUTE
 from audit.models import AuditCheckpoint
 from audit.services import audit_record, audit_seal_all
-from contracts import ledger_store
 from contracts.models import Contract, ContractStatus
-from contracts.selectors import payoff_amount
+from contracts.selectors import contract_payoff
 from core.dates import business_today
 from core.errors import ApplicationError, NotFoundError
 from core.money import parse_amount
@@ -29,7 +28,7 @@ from notices.selectors import LAWYER_GRACE_DAYS
 from notices.services.case_messages import lawyer_letter_write
 
 from ..codes import CasesAction, CasesError
-from ..legal_bundle import Bundle, bundle_build, bundle_event_ids
+from ..legal_bundle import Bundle, bundle_build, bundle_events
 from ..models import (
     JudgmentOutcome,
     LegalBundle,
@@ -207,7 +206,7 @@ def legal_case_refer(*, actor: User, case_id: int, note: str = "") -> LegalCase:
     legal_route_guard(contract=contract, on_date=today)
     case.contract = contract
     case.referred_on = today
-    case.amount_claimed = payoff_amount(ledger_store.load([contract])[contract.pk], today)
+    case.amount_claimed = contract_payoff(contract=contract, on=today)
     _move(
         case,
         LegalStatus.REFERRED,
@@ -324,7 +323,7 @@ def legal_case_close(*, actor: User, case_id: int, reason: str, closed_on: dt.da
     if reason in (LegalCloseReason.WITHDRAWN, LegalCloseReason.UNCOLLECTIBLE) and len(note) < 5:
         raise _details(_("Say why (at least five characters)."), "note")
     today = business_today()
-    if reason == LegalCloseReason.PAID and payoff_amount(ledger_store.load([contract])[contract.pk], today) > 0:
+    if reason == LegalCloseReason.PAID and contract_payoff(contract=contract, on=today) > 0:
         raise _details(_("The account still owes money: it is not paid in full."), "reason")
     case.closed_on = _day(closed_on, field="closed_on", not_before=case.letter_on, today=today)
     case.close_reason = reason
@@ -337,10 +336,11 @@ def legal_bundle_make(*, actor: User, case_id: int) -> Bundle:
     (so every event so far can be proven), then assembles the ZIP, records its manifest hash and
     audits it as a view of personal data."""
     require_perm(actor, LEGAL_ROUTE)
-    case = LegalCase.objects.select_related("contract__customer", "contract__terms__product", "letter").filter(
-        pk=case_id
+    found = (
+        LegalCase.objects.select_related("contract__customer", "contract__terms__product", "letter")
+        .filter(pk=case_id)
+        .first()
     )
-    found = case.first()
     if found is None:
         raise NotFoundError(code=CasesError.LEGAL_CASE_NOT_FOUND, message=_("Legal case not found."))
     if found.referred_on is None:
@@ -351,7 +351,7 @@ def legal_bundle_make(*, actor: User, case_id: int) -> Bundle:
     # sealed in time are counted in the manifest as pending, never left out silently.
     audit_seal_all(force_checkpoint=True, budget_seconds=SEAL_BUDGET_SECONDS)
     checkpoint = AuditCheckpoint.objects.order_by("-tree_size").first()
-    event_ids = bundle_event_ids(found.contract, tree_size=checkpoint.tree_size if checkpoint else 0)
+    event_ids, pending = bundle_events(found.contract, tree_size=checkpoint.tree_size if checkpoint else 0)
     if checkpoint is None or not event_ids:
         raise ApplicationError(
             code=CasesError.LEGAL_NOT_SEALED,
@@ -359,7 +359,7 @@ def legal_bundle_make(*, actor: User, case_id: int) -> Bundle:
         )
     with transaction.atomic():
         now = timezone.now()
-        bundle = bundle_build(found, event_ids=event_ids, made_at=now)
+        bundle = bundle_build(found, event_ids=event_ids, pending=pending, made_at=now)
         LegalBundle.objects.create(
             case=found,
             manifest_sha256=bundle.manifest_sha256,

@@ -25,7 +25,7 @@ from django.utils.html import escape
 from accounts.models import ContactChannel, ContactPreference
 from accounts.roles import Role
 from appeals.models import Case, Evidence
-from cases.evidence_files import _csv
+from cases.evidence_files import csv_text
 from contracts.models import Payment, RepaymentPlan
 from notices.models import Notice
 from payments.models import CheckoutSession
@@ -186,7 +186,7 @@ def test_staff_waiver_reasons_are_shown_escaped_to_the_approving_supervisor():
 
 
 def test_csv_exports_defuse_formulas_but_keep_numbers():
-    text = _csv(["text", "amount"], [[p, Decimal("-12.50")] for p in PAYLOADS if p[:1] in "=+-@"])
+    text = csv_text(["text", "amount"], [[p, Decimal("-12.50")] for p in PAYLOADS if p[:1] in "=+-@"])
     rows = list(csv.reader(io.StringIO(text)))[1:]
     assert rows and all(cell.startswith("'") for cell, _amount in rows)  # a spreadsheet shows text, runs nothing
     assert all(amount == "-12.50" for _cell, amount in rows)  # negative amounts stay numbers
