@@ -91,3 +91,13 @@ def test_the_deployment_checklist_refuses_embedded_stand_ins(variable, check_id)
     result = _run({variable: None}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
     assert check_id in result.stdout + result.stderr
+
+
+def test_production_collectstatic_resolves_every_reference_of_the_vendored_assets(tmp_path):
+    """The manifest storage rewrites every url() and source map reference of the static files and
+    fails the deployment on one it cannot find (a vendored file without its map did)."""
+    result = _run({"STATIC_ROOT": str(tmp_path / "static")}, "collectstatic", "--noinput", "-v", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "static" / "staticfiles.json").read_text()
+    for asset in ("vendor/chartjs/chart.umd.min.js", "vendor/bootstrap/bootstrap.min.css", "vendor/htmx/htmx.min.js"):
+        assert f'"{asset}"' in manifest
