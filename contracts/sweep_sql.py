@@ -67,6 +67,12 @@ def _bucket_case(column: str) -> tuple[str, list[Any]]:
     return "CASE " + " ".join(parts) + " ELSE %s END", [*params, "M5+"]
 
 
+# Below this many rows the planner's estimate for an unanalysed temporary table is good enough,
+# and ANALYZE (a catalog write) would cost more than the statements it plans: a catch-up of one
+# contract over many days, as a payment posted late replays, fills every table with a few rows.
+ANALYZE_MIN_ROWS = 1000
+
+
 def _temp(cursor: Any, name: str, select: str, params: Sequence[Any] | dict[str, Any]) -> int:
     """Fill a temporary table from a query and analyse it; returns its row count.
 
@@ -76,9 +82,10 @@ def _temp(cursor: Any, name: str, select: str, params: Sequence[Any] | dict[str,
     cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DROP AS {select} WITH NO DATA", params)
     cursor.execute(f"TRUNCATE {name}")
     cursor.execute(f"INSERT INTO {name} {select}", params)
-    count = cursor.rowcount
-    cursor.execute(f"ANALYZE {name}")
-    return int(count)
+    count = int(cursor.rowcount)
+    if count >= ANALYZE_MIN_ROWS:
+        cursor.execute(f"ANALYZE {name}")
+    return count
 
 
 def quiet_jump(*, first_id: int, last_id: int, through: dt.date) -> int:

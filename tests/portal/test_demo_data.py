@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+from unittest import mock
 
-import pytest
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import CustomerProfile, User
 from accounts.roles import Role
 from audit.models import AuditEvent
-
-pytestmark = pytest.mark.django_db
 
 
 def _counts():
@@ -25,42 +26,61 @@ def _counts():
     } | {"Case": Case.objects.count(), "FieldVisit": FieldVisit.objects.count()}
 
 
-def test_demo_data_is_idempotent_and_covers_every_role(capsys, monkeypatch):
-    call_command("demo_data")
-    counts = _counts()
-    assert counts["Notice"] > 50 and counts["NightlyRun"] > 200
-    monkeypatch.setenv("WEB_PORT", "8123")
-    call_command("demo_data")
-    assert _counts() == counts
-    out = capsys.readouterr().out
-    assert "http://127.0.0.1:8000" in out
-    assert "Open http://127.0.0.1:8123 " in out  # the banner names the port actually used
-    for role in Role:
-        assert User.objects.filter(groups__name=role, is_staff=True).exists(), role
-        assert str(role.label) in out
+class DemoDataTests(TestCase):
+    """One demo, loaded once for the class (it lives months of nights through the real batch),
+    each test reading it inside its own rolled-back transaction."""
 
+    @classmethod
+    def setUpTestData(cls) -> None:
+        first = io.StringIO()
+        call_command("demo_data", stdout=first)
+        cls.first_output = first.getvalue()
+        cls.counts = _counts()
 
-def test_demo_data_has_contracts_in_every_interesting_state():
-    from contracts.models import Contract, ContractStatus, PlanStatus, PromiseStatus, ServiceState
+    def test_demo_data_is_idempotent_and_covers_every_role(self) -> None:
+        counts = self.counts
+        assert counts["Notice"] > 50 and counts["NightlyRun"] > 200
+        again = io.StringIO()
+        with mock.patch.dict(os.environ, {"WEB_PORT": "8123"}):
+            call_command("demo_data", stdout=again)
+        assert _counts() == counts
+        out = self.first_output + again.getvalue()
+        assert "http://127.0.0.1:8000" in out
+        assert "Open http://127.0.0.1:8123 " in out  # the banner names the port actually used
+        for role in Role:
+            assert User.objects.filter(groups__name=role, is_staff=True).exists(), role
+            assert str(role.label) in out
 
-    call_command("demo_data")
-    by_customer = {
-        c.customer.user.phone: c
-        for c in Contract.objects.select_related("customer__user")
-        if c.product.code != "demo-bnpl" or c.customer.user.phone == "+8613800138002"
-    }
-    assert by_customer["+8613800138001"].status == ContractStatus.CURRENT
-    assert by_customer["+8613800138002"].days_past_due == 3
-    assert by_customer["+8613800138003"].days_past_due == 20
-    assert by_customer["+8613800138003"].promises.get().status == PromiseStatus.OPEN
-    assert by_customer["+8613800138004"].days_past_due == 45
-    assert by_customer["+8613800138005"].days_past_due == 95
-    charged_off = by_customer["+8613800138006"]
-    assert charged_off.days_past_due == 200 and charged_off.status == ContractStatus.CHARGED_OFF
-    assert by_customer["+8613800138007"].plans.get().status == PlanStatus.ACTIVE
-    assert by_customer["+8613800138008"].plans.get().status == PlanStatus.BROKEN
-    assert by_customer["+8613800138009"].service_state == ServiceState.SUSPENDED
-    _assert_history_lived_through_the_real_services(by_customer)
+    def test_demo_data_has_contracts_in_every_interesting_state(self) -> None:
+        from contracts.models import Contract, ContractStatus, PlanStatus, PromiseStatus, ServiceState
+
+        by_customer = {
+            c.customer.user.phone: c
+            for c in Contract.objects.select_related("customer__user")
+            if c.product.code != "demo-bnpl" or c.customer.user.phone == "+8613800138002"
+        }
+        assert by_customer["+8613800138001"].status == ContractStatus.CURRENT
+        assert by_customer["+8613800138002"].days_past_due == 3
+        assert by_customer["+8613800138003"].days_past_due == 20
+        assert by_customer["+8613800138003"].promises.get().status == PromiseStatus.OPEN
+        assert by_customer["+8613800138004"].days_past_due == 45
+        assert by_customer["+8613800138005"].days_past_due == 95
+        charged_off = by_customer["+8613800138006"]
+        assert charged_off.days_past_due == 200 and charged_off.status == ContractStatus.CHARGED_OFF
+        assert by_customer["+8613800138007"].plans.get().status == PlanStatus.ACTIVE
+        assert by_customer["+8613800138008"].plans.get().status == PlanStatus.BROKEN
+        assert by_customer["+8613800138009"].service_state == ServiceState.SUSPENDED
+        _assert_history_lived_through_the_real_services(by_customer)
+
+    def test_demo_data_sets_up_the_workbench(self) -> None:
+        from cases.models import AgencyPlacement, Assignment, PlacementStatus
+        from contracts.models import ContractStatus
+
+        agent = User.objects.get(email="agent@demo.fairdue.example")
+        assert Assignment.objects.filter(agent=agent, team__name="催收一组").count() >= 5
+        placement = AgencyPlacement.objects.get(status=PlacementStatus.ACTIVE)
+        assert placement.contract.status == ContractStatus.CHARGED_OFF
+        assert placement.agency.members.filter(email="agency@demo.fairdue.example").exists()
 
 
 def _assert_history_lived_through_the_real_services(by_customer):
@@ -113,15 +133,3 @@ def _assert_history_lived_through_the_real_services(by_customer):
     # A dispute filed yesterday puts its contract on hold.
     disputed = by_customer["+8613800138008"]
     assert disputed.holds.filter(released_on__isnull=True).exists()
-
-
-def test_demo_data_sets_up_the_workbench():
-    from cases.models import AgencyPlacement, Assignment, PlacementStatus
-    from contracts.models import ContractStatus
-
-    call_command("demo_data")
-    agent = User.objects.get(email="agent@demo.fairdue.example")
-    assert Assignment.objects.filter(agent=agent, team__name="催收一组").count() >= 5
-    placement = AgencyPlacement.objects.get(status=PlacementStatus.ACTIVE)
-    assert placement.contract.status == ContractStatus.CHARGED_OFF
-    assert placement.agency.members.filter(email="agency@demo.fairdue.example").exists()
