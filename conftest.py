@@ -9,8 +9,17 @@ from urllib.parse import urlparse
 
 import pytest
 
+# The test environment must be in place before Django reads its settings. pytest-django would
+# load them before this file runs if the settings module were named in pyproject.toml (the tests
+# then ran as development: the real password hasher, and files under the developer's var/); so
+# it is named here, and Django is set up here, before the test modules import models.
 os.environ.setdefault("DJANGO_ENV", "test")
 os.environ.setdefault("FAIRDUE_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django
+
+django.setup()
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 

@@ -103,8 +103,10 @@ def test_nightly_task_sends_the_ladder_notices_once(tmp_path):
             celery_call(tmp_path, "notices.tasks.sweep_and_notify", today.isoformat())
             wait_for(
                 lambda: (
-                    # A claimed notice is ``sending`` until its batch's outcomes are recorded.
-                    Notice.objects.exists()
+                    # Tonight's notices exist (the demo's history alone must not satisfy this: it
+                    # is all sent already), and none is waiting or being sent: a claimed notice is
+                    # ``sending`` until its batch's outcomes are recorded.
+                    Notice.objects.filter(customer__email=LATE_EMAIL).exists()
                     and not Notice.objects.filter(status__in=[NoticeStatus.PENDING, NoticeStatus.SENDING]).exists()
                 ),
                 timeout=180,  # a loaded 2-core CI machine: generous, still bounded
