@@ -77,11 +77,18 @@ def _temp(cursor: Any, name: str, select: str, params: Sequence[Any] | dict[str,
     """Fill a temporary table from a query and analyse it; returns its row count.
 
     The table is created once per transaction and emptied for each use, so a catch-up over
-    many days does not pile up relations (and their locks) in one transaction.
+    many days does not pile up relations (and their locks) in one transaction. The three
+    statements go in one round trip (the values are bound on the client, so a text may hold
+    several statements); the cursor then steps to the INSERT's result for its row count.
     """
-    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DROP AS {select} WITH NO DATA", params)
-    cursor.execute(f"TRUNCATE {name}")
-    cursor.execute(f"INSERT INTO {name} {select}", params)
+    both = {**params} if isinstance(params, dict) else [*params, *params]
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DROP AS {select} WITH NO DATA; "
+        f"TRUNCATE {name}; INSERT INTO {name} {select}",
+        both,
+    )
+    cursor.nextset()
+    cursor.nextset()
     count = int(cursor.rowcount)
     if count >= ANALYZE_MIN_ROWS:
         cursor.execute(f"ANALYZE {name}")
