@@ -82,6 +82,7 @@ PRODUCT_TABLES = (
     "contracts_promisetopay",
     "contracts_collectionhold",
     "notices_notice",
+    "notices_validationnotice",
 )
 
 
@@ -794,6 +795,25 @@ FROM (
 JOIN notices_noticetemplate nt ON nt.purpose = x.purpose AND nt.channel = x.channel AND nt.locale = x.lang
                                AND nt.is_active;
 """,
+    # A US debt that entered collection on an earlier night was given its validation notice
+    # (12 CFR 1006.34) that night, by mail, before any other collection communication; only the
+    # debts entering collection tonight are left for tonight's batch to issue.
+    """
+INSERT INTO notices_validationnotice (id, reference, locale, channel, currency, itemization_basis, itemization_date,
+  owed_at_itemization, interest_since, fees_since, payments_credits_since, owed_now, collector_name,
+  collector_address, collector_phone, collector_hours, dispute_url, creditor_name, original_creditor_name,
+  original_creditor_address, product_name, account_number_masked, consumer_name, consumer_address, issued_on,
+  initial_communication_at, sent_at, assumed_received_on, validation_period_end, created_at, contract_id,
+  customer_id, notice_id)
+SELECT %(vnbase)s + n, 'VNB' || lpad(n::text, 9, '0'), 'en', 'letter', 'CNY', 'last_statement',
+       %(d)s::date + vn_off, principal_outstanding, 0, 0, 0, principal_outstanding,
+       'Fairdue Collections', '1 Example Plaza, Chicago, IL', '', '', '', 'Fairdue', '', '', 'Installment loan',
+       '****' || right(n::text, 4), 'Bench customer', (n % 900 + 100) || ' Main St, Chicago, IL',
+       %(d)s::date + vn_off, NULL, {vn_noon}, %(d)s::date + vn_off + 5, %(d)s::date + vn_off + 35, {vn_noon},
+       contract_id, profile_id, NULL
+FROM (SELECT *, coalesce(delinquent_since_off, first_due_off + 1) AS vn_off FROM chunk) c
+WHERE us AND episode > 0;
+""",
 ]
 
 
@@ -802,6 +822,7 @@ def _format_sql(strides: dict[str, int]) -> tuple[str, list[str]]:
         "start_noon": "((%(d)s::date + start_off)::timestamp + interval '12 hours') AT TIME ZONE 'Asia/Shanghai'",
         "plan_noon": "((%(d)s::date + plan_on_off)::timestamp + interval '12 hours') AT TIME ZONE 'Asia/Shanghai'",
         "pay_noon": "((%(d)s::date + p.on_off)::timestamp + interval '12 hours') AT TIME ZONE 'Asia/Shanghai'",
+        "vn_noon": "((%(d)s::date + vn_off)::timestamp + interval '21 hours') AT TIME ZONE 'Asia/Shanghai'",
         "term": str(TERM),
         "plan_months": str(PLAN_MONTHS),
         "slots": str(INSTALLMENT_SLOTS),
@@ -865,6 +886,7 @@ def _bases(conn: psycopg.Connection[Any]) -> dict[str, int]:
         "ptpbase": "contracts_promisetopay",
         "hbase": "contracts_collectionhold",
         "nbase": "notices_notice",
+        "vnbase": "notices_validationnotice",
     }
     bases = {}
     for key, table in keys.items():

@@ -28,7 +28,7 @@ from contracts.models import (
     PromiseToPay,
     RepaymentPlan,
 )
-from notices.models import Notice
+from notices.models import Notice, ValidationNotice
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -184,3 +184,9 @@ def test_the_rest_of_the_portfolio(portfolio):
         assert notice.idempotency_key.startswith(f"c{notice.contract_id}:e1:")
         assert notice.contract.status == ContractStatus.DELINQUENT
         assert notice.created_at.date() < D
+    # every US debt that entered collection before tonight had its validation notice issued then
+    in_collection = Contract.objects.filter(customer__jurisdiction="US-REGF", delinquency_episode__gt=0)
+    assert in_collection.exists()
+    assert not in_collection.filter(validation_notice__isnull=True).exists()
+    assert ValidationNotice.objects.count() == in_collection.count()
+    assert not ValidationNotice.objects.filter(sent_at__date__gte=D).exists()
