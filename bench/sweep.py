@@ -285,8 +285,12 @@ def write_row(path: Path, result: dict[str, Any]) -> None:
         text = text.rstrip("\n") + "\n" + SECTION_TEXT.format(section=SECTION)
     head, _, tail = text.partition(SECTION)
     lines = tail.split("\n")
-    # the row goes after the section's last table line
-    last = max(i for i, line in enumerate(lines) if line.startswith("|"))
+    # the row goes after the last line of the section's own table (its first; later sections
+    # have tables of their own)
+    first = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    last = first
+    while last + 1 < len(lines) and lines[last + 1].startswith("|"):
+        last += 1
     lines.insert(last + 1, row)
     path.write_text(head + SECTION + "\n".join(lines), encoding="utf-8")
 
