@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract
@@ -73,3 +73,13 @@ def legal_case_page(*, pk: int) -> LegalCasePage:
 
 def contract_legal_cases(*, contract: Contract) -> list[LegalCase]:
     return list(LegalCase.objects.filter(contract=contract).select_related("letter").order_by("-opened_at", "-id"))
+
+
+def legal_case_for_customer(*, contract: Contract) -> LegalCase | None:
+    """The legal case a customer sees on their contract page: the open one, else the one that
+    closed last (the portal asks only once the lawyer's letter is among the contract's letters)."""
+    return (
+        LegalCase.objects.filter(contract=contract)
+        .order_by(F("closed_on").desc(nulls_first=True), "-opened_at", "-id")
+        .first()
+    )

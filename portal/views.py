@@ -15,6 +15,7 @@ from accounts.models import LEGALLY_REQUIRED_CHANNELS, ContactChannel, ContactPr
 from accounts.selectors import customer_profile_for_user
 from accounts.services import contact_preference_update, user_language_set
 from cases.selectors import visits_for_customer
+from cases.selectors_legal import legal_case_for_customer
 from cases.services import visit_request_call
 from contracts.selectors import (
     OPEN_PLAN_STATUSES,
@@ -34,6 +35,7 @@ from contracts.services import plan_propose
 from core.dates import business_today
 from core.errors import ApplicationError, NotFoundError
 from core.forms import form_add_application_error
+from notices.models import Purpose
 from notices.selectors import (
     contract_letters_and_suspension_notice,
     customer_banners,
@@ -81,9 +83,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract, plans = contract_with_plans_get_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
     balance = contract_balance(contract=contract)
-    limitation = contract_limitation(contract=contract, on_date=business_today())
+    today = business_today()
+    limitation = contract_limitation(contract=contract, on_date=today)
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans"
     letters, suspension_notice = contract_letters_and_suspension_notice(profile=contract.customer, contract=contract)
+    # A legal case starts with its lawyer's letter (written by the legal route, not by a ladder
+    # step): only a contract that has one asks for the case, so the others keep their queries.
+    sent_lawyer_letter = any(n.purpose == Purpose.LAWYER_LETTER and n.step_id is None for n in letters)
     return render(
         request,
         "portal/contract_detail.html",
@@ -104,6 +110,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": list(contract_payments(contract=contract)),
             "plans": plans,
             "letters": letters,
+            "legal_case": legal_case_for_customer(contract=contract) if sent_lawyer_letter else None,
+            "today": today,
             "validation_notice": validation_notice_for_contract(contract=contract),
         },
     )

@@ -18,13 +18,13 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit.models import AuditEvent
 from cases.models import LegalBundle, LegalCase, LegalStatus
-from cases.services import legal_case_open
+from cases.services import legal_case_file, legal_case_open, legal_case_refer
 from core.dates import business_today
 from notices.models import NoticeStatus
 from notices.services import notice_deliver
 from tests.accounts.factories import make_staff
 from tests.cases.factories import overdue_contract
-from tests.conftest import login_verified_staff
+from tests.conftest import login, login_verified_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,39 @@ def test_only_the_legal_route_reaches_the_legal_pages(role):
     ):
         assert client.get(url).status_code == 403
     assert client.post(reverse("staff:legal_case_action", args=[case.pk, "close"]), {}).status_code == 403
+
+
+def test_the_customer_sees_the_legal_action_on_the_contract_page_as_it_moves_on(django_assert_max_num_queries):
+    contract = overdue_contract()
+    customer = Client()
+    customer.force_login(contract.customer.user)
+    page = reverse("portal:contract", args=[contract.pk])
+    assert 'id="legal-case"' not in customer.get(page).content.decode()  # no case, nothing said
+    legal = make_staff(Role.SUPERVISOR)
+    morning = timezone.make_aware(dt.datetime.combine(business_today(), dt.time(10)))
+    with time_machine.travel(morning, tick=False):
+        case = legal_case_open(actor=legal, contract_id=contract.pk, law_firm="北京某某律师事务所", grace_days=20)
+        notice_deliver(case.letter_id, now=timezone.now())
+    body = customer.get(page).content.decode()
+    assert 'id="legal-case"' in body and case.reference in body and "北京某某律师事务所" in body
+    assert case.grace_until.isoformat() in body and "alert-danger" in body
+    after_grace = timezone.make_aware(dt.datetime.combine(case.grace_until + dt.timedelta(days=1), dt.time(10)))
+    with time_machine.travel(after_grace, tick=False):
+        filed_on = business_today()
+        legal_case_refer(actor=legal, case_id=case.pk)
+        legal_case_file(
+            actor=legal,
+            case_id=case.pk,
+            court="北京市朝阳区人民法院",
+            court_case_number="(2027)京0105民初123号",
+            filed_on=filed_on,
+        )
+        login(customer, contract.customer.user)  # three weeks on: the idle session has expired
+        customer.get(page)
+        with django_assert_max_num_queries(7):  # the contract page's six, and the case
+            body = customer.get(page).content.decode()
+    assert "北京市朝阳区人民法院" in body and "(2027)京0105民初123号" in body
+    assert filed_on.isoformat() in body
+    other = Client()
+    other.force_login(overdue_contract().customer.user)
+    assert other.get(page).status_code == 404
