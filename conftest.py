@@ -16,6 +16,9 @@ import pytest
 os.environ.setdefault("DJANGO_ENV", "test")
 os.environ.setdefault("FAIRDUE_VAR_DIR", os.path.join(os.path.dirname(__file__), "var", "test"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# Test databases are thrown away: their commits need not wait for the disk. libpq reads this for
+# every connection, this process's and those of the workers and servers the tests start.
+os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
 
 import django
 
