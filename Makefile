@@ -51,7 +51,7 @@ nightly: migrate
 
 ## The test suite on SQLite (or on PostgreSQL/Redis when DATABASE_URL/REDIS_URL say so).
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_ENV=test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -24,6 +24,14 @@ import django
 
 django.setup()
 
+from django.conf import settings as _settings  # noqa: E402
+
+if not _settings.TESTING:  # e.g. DJANGO_SETTINGS_MODULE exported by a shell or an IDE: read too early
+    raise pytest.UsageError(
+        "Django read its settings before the test environment was set (DJANGO_SETTINGS_MODULE is "
+        "exported): unset it, or export DJANGO_ENV=test as well (make test does)."
+    )
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 

@@ -88,8 +88,10 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans"
     letters, suspension_notice = contract_letters_and_suspension_notice(profile=contract.customer, contract=contract)
     # A legal case starts with its lawyer's letter (written by the legal route, not by a ladder
-    # step): only a contract that has one asks for the case, so the others keep their queries.
-    sent_lawyer_letter = any(n.purpose == Purpose.LAWYER_LETTER and n.step_id is None for n in letters)
+    # step): only a contract that has one asks for the case, so the others keep their queries;
+    # a case is shown once its own letter has gone out.
+    sent = {n.pk for n in letters if n.purpose == Purpose.LAWYER_LETTER and n.step_id is None}
+    legal_case = legal_case_for_customer(contract=contract) if sent else None
     return render(
         request,
         "portal/contract_detail.html",
@@ -110,7 +112,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": list(contract_payments(contract=contract)),
             "plans": plans,
             "letters": letters,
-            "legal_case": legal_case_for_customer(contract=contract) if sent_lawyer_letter else None,
+            "legal_case": legal_case if legal_case is not None and legal_case.letter_id in sent else None,
             "today": today,
             "validation_notice": validation_notice_for_contract(contract=contract),
         },

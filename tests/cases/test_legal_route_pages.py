@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit.models import AuditEvent
 from cases.models import LegalBundle, LegalCase, LegalStatus
-from cases.services import legal_case_file, legal_case_open, legal_case_refer
+from cases.services import legal_case_close, legal_case_file, legal_case_open, legal_case_refer
 from core.dates import business_today
 from notices.models import NoticeStatus
 from notices.services import notice_deliver
@@ -146,10 +146,15 @@ def test_the_customer_sees_the_legal_action_on_the_contract_page_as_it_moves_on(
     morning = timezone.make_aware(dt.datetime.combine(business_today(), dt.time(10)))
     with time_machine.travel(morning, tick=False):
         case = legal_case_open(actor=legal, contract_id=contract.pk, law_firm="北京某某律师事务所", grace_days=20)
+        # The case shows once its letter has gone out, not before.
+        assert 'id="legal-case"' not in customer.get(page).content.decode()
         notice_deliver(case.letter_id, now=timezone.now())
     body = customer.get(page).content.decode()
-    assert 'id="legal-case"' in body and case.reference in body and "北京某某律师事务所" in body
-    assert case.grace_until.isoformat() in body and "alert-danger" in body
+    grace = case.grace_until.isoformat()
+    assert 'id="legal-case"' in body and case.reference in body and "alert-danger" in body
+    assert f"北京某某律师事务所 已于 {case.letter_on.isoformat()} 向您发出律师函。" in body
+    assert f"最后还款期限为 {grace}；期满后，该笔欠款可能被移交法律程序。" in body
+    assert "届满" not in body
     after_grace = timezone.make_aware(dt.datetime.combine(case.grace_until + dt.timedelta(days=1), dt.time(10)))
     with time_machine.travel(after_grace, tick=False):
         filed_on = business_today()
@@ -165,8 +170,32 @@ def test_the_customer_sees_the_legal_action_on_the_contract_page_as_it_moves_on(
         customer.get(page)
         with django_assert_max_num_queries(7):  # the contract page's six, and the case
             body = customer.get(page).content.decode()
-    assert "北京市朝阳区人民法院" in body and "(2027)京0105民初123号" in body
-    assert filed_on.isoformat() in body
+    assert f"最后还款期限已于 {grace} 届满。" in body and "期满后" not in body
+    assert f"该笔欠款已于 {filed_on.isoformat()} 移交法律程序。" in body
+    assert f"已于 {filed_on.isoformat()} 向北京市朝阳区人民法院提起诉讼（案号 (2027)京0105民初123号）。" in body
     other = Client()
     other.force_login(overdue_contract().customer.user)
     assert other.get(page).status_code == 404
+
+
+def test_a_legal_action_withdrawn_within_its_grace_period_reads_as_ended():
+    contract = overdue_contract()
+    customer = Client()
+    customer.force_login(contract.customer.user)
+    page = reverse("portal:contract", args=[contract.pk])
+    legal = make_staff(Role.SUPERVISOR)
+    with time_machine.travel(timezone.make_aware(dt.datetime.combine(business_today(), dt.time(10))), tick=False):
+        case = legal_case_open(actor=legal, contract_id=contract.pk, law_firm="北京某某律师事务所", grace_days=20)
+        notice_deliver(case.letter_id, now=timezone.now())
+        legal_case_close(
+            actor=legal,
+            case_id=case.pk,
+            reason="withdrawn",
+            closed_on=business_today(),
+            note="客户已提交还款计划，撤回",
+        )
+    body = customer.get(page).content.decode()
+    assert 'id="legal-case"' in body and "alert-secondary" in body and "alert-danger" not in body
+    assert f"法律程序已于 {business_today().isoformat()} 结束：" in body
+    # Closed before its final period ran out: neither "ends" (nothing follows) nor "ended".
+    assert "期满后" not in body and "届满" not in body
