@@ -199,3 +199,24 @@ def test_a_legal_action_withdrawn_within_its_grace_period_reads_as_ended():
     assert f"法律程序已于 {business_today().isoformat()} 结束：" in body
     # Closed before its final period ran out: neither "ends" (nothing follows) nor "ended".
     assert "期满后" not in body and "届满" not in body
+
+
+def test_a_second_legal_action_shows_once_its_own_letter_has_gone_out():
+    contract = overdue_contract()
+    customer = Client()
+    customer.force_login(contract.customer.user)
+    page = reverse("portal:contract", args=[contract.pk])
+    legal = make_staff(Role.SUPERVISOR)
+    with time_machine.travel(timezone.make_aware(dt.datetime.combine(business_today(), dt.time(10))), tick=False):
+        first = legal_case_open(actor=legal, contract_id=contract.pk, law_firm="北京某某律师事务所", grace_days=20)
+        notice_deliver(first.letter_id, now=timezone.now())
+        legal_case_close(
+            actor=legal, case_id=first.pk, reason="withdrawn", closed_on=business_today(), note="客户申请缓期，撤回"
+        )
+        second = legal_case_open(actor=legal, contract_id=contract.pk, law_firm="上海某某律师事务所", grace_days=30)
+        body = customer.get(page).content.decode()
+        assert second.reference not in body and "上海某某律师事务所" not in body  # its letter has not gone out
+        notice_deliver(second.letter_id, now=timezone.now())
+        body = customer.get(page).content.decode()
+    assert second.reference in body and "上海某某律师事务所" in body and first.reference not in body
+    assert "alert-danger" in body
