@@ -136,27 +136,33 @@ def test_only_the_legal_route_reaches_the_legal_pages(role):
     assert client.post(reverse("staff:legal_case_action", args=[case.pk, "close"]), {}).status_code == 403
 
 
-def test_the_customer_sees_the_legal_action_on_the_contract_page_as_it_moves_on(django_assert_max_num_queries):
-    contract = overdue_contract()
+def _customer_page(contract) -> tuple[Client, str]:
+    """The contract's customer, signed in, and their contract page."""
     customer = Client()
     customer.force_login(contract.customer.user)
-    page = reverse("portal:contract", args=[contract.pk])
+    return customer, reverse("portal:contract", args=[contract.pk])
+
+
+def _open_case(contract, legal, law_firm: str = "北京某某律师事务所", grace_days: int = 20) -> LegalCase:
+    return legal_case_open(actor=legal, contract_id=contract.pk, law_firm=law_firm, grace_days=grace_days)
+
+
+def test_the_customer_sees_the_legal_action_on_the_contract_page_as_it_moves_on(django_assert_max_num_queries):
+    contract = overdue_contract()
+    customer, page = _customer_page(contract)
     assert 'id="legal-case"' not in customer.get(page).content.decode()  # no case, nothing said
     legal = make_staff(Role.SUPERVISOR)
-    morning = timezone.make_aware(dt.datetime.combine(business_today(), dt.time(10)))
-    with time_machine.travel(morning, tick=False):
-        case = legal_case_open(actor=legal, contract_id=contract.pk, law_firm="北京某某律师事务所", grace_days=20)
-        # The case shows once its letter has gone out, not before.
-        assert 'id="legal-case"' not in customer.get(page).content.decode()
-        notice_deliver(case.letter_id, now=timezone.now())
+    case = _open_case(contract, legal)
+    # The case shows once its letter has gone out, not before.
+    assert 'id="legal-case"' not in customer.get(page).content.decode()
+    notice_deliver(case.letter_id, now=timezone.now())
     body = customer.get(page).content.decode()
     grace = case.grace_until.isoformat()
     assert 'id="legal-case"' in body and case.reference in body and "alert-danger" in body
     assert f"北京某某律师事务所 已于 {case.letter_on.isoformat()} 向您发出律师函。" in body
     assert f"最后还款期限为 {grace}；期满后，该笔欠款可能被移交法律程序。" in body
     assert "届满" not in body
-    after_grace = timezone.make_aware(dt.datetime.combine(case.grace_until + dt.timedelta(days=1), dt.time(10)))
-    with time_machine.travel(after_grace, tick=False):
+    with _at(case.grace_until + dt.timedelta(days=1)):
         filed_on = business_today()
         legal_case_refer(actor=legal, case_id=case.pk)
         legal_case_file(
@@ -180,20 +186,13 @@ def test_the_customer_sees_the_legal_action_on_the_contract_page_as_it_moves_on(
 
 def test_a_legal_action_withdrawn_within_its_grace_period_reads_as_ended():
     contract = overdue_contract()
-    customer = Client()
-    customer.force_login(contract.customer.user)
-    page = reverse("portal:contract", args=[contract.pk])
+    customer, page = _customer_page(contract)
     legal = make_staff(Role.SUPERVISOR)
-    with time_machine.travel(timezone.make_aware(dt.datetime.combine(business_today(), dt.time(10))), tick=False):
-        case = legal_case_open(actor=legal, contract_id=contract.pk, law_firm="北京某某律师事务所", grace_days=20)
-        notice_deliver(case.letter_id, now=timezone.now())
-        legal_case_close(
-            actor=legal,
-            case_id=case.pk,
-            reason="withdrawn",
-            closed_on=business_today(),
-            note="客户已提交还款计划，撤回",
-        )
+    case = _open_case(contract, legal)
+    notice_deliver(case.letter_id, now=timezone.now())
+    legal_case_close(
+        actor=legal, case_id=case.pk, reason="withdrawn", closed_on=business_today(), note="客户已提交还款计划，撤回"
+    )
     body = customer.get(page).content.decode()
     assert 'id="legal-case"' in body and "alert-secondary" in body and "alert-danger" not in body
     assert f"法律程序已于 {business_today().isoformat()} 结束：" in body
@@ -203,20 +202,17 @@ def test_a_legal_action_withdrawn_within_its_grace_period_reads_as_ended():
 
 def test_a_second_legal_action_shows_once_its_own_letter_has_gone_out():
     contract = overdue_contract()
-    customer = Client()
-    customer.force_login(contract.customer.user)
-    page = reverse("portal:contract", args=[contract.pk])
+    customer, page = _customer_page(contract)
     legal = make_staff(Role.SUPERVISOR)
-    with time_machine.travel(timezone.make_aware(dt.datetime.combine(business_today(), dt.time(10))), tick=False):
-        first = legal_case_open(actor=legal, contract_id=contract.pk, law_firm="北京某某律师事务所", grace_days=20)
-        notice_deliver(first.letter_id, now=timezone.now())
-        legal_case_close(
-            actor=legal, case_id=first.pk, reason="withdrawn", closed_on=business_today(), note="客户申请缓期，撤回"
-        )
-        second = legal_case_open(actor=legal, contract_id=contract.pk, law_firm="上海某某律师事务所", grace_days=30)
-        body = customer.get(page).content.decode()
-        assert second.reference not in body and "上海某某律师事务所" not in body  # its letter has not gone out
-        notice_deliver(second.letter_id, now=timezone.now())
-        body = customer.get(page).content.decode()
+    first = _open_case(contract, legal)
+    notice_deliver(first.letter_id, now=timezone.now())
+    legal_case_close(
+        actor=legal, case_id=first.pk, reason="withdrawn", closed_on=business_today(), note="客户申请缓期，撤回"
+    )
+    second = _open_case(contract, legal, law_firm="上海某某律师事务所", grace_days=30)
+    body = customer.get(page).content.decode()
+    assert second.reference not in body and "上海某某律师事务所" not in body  # its letter has not gone out
+    notice_deliver(second.letter_id, now=timezone.now())
+    body = customer.get(page).content.decode()
     assert second.reference in body and "上海某某律师事务所" in body and first.reference not in body
     assert "alert-danger" in body
