@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import Contract
 from core.errors import NotFoundError
+from notices.models import Notice, Purpose
 
 from .codes import CasesError
 from .models import LEGAL_TRANSITIONS, JudgmentOutcome, LegalBundle, LegalCase, LegalStatus, LegalStep
@@ -75,11 +76,17 @@ def contract_legal_cases(*, contract: Contract) -> list[LegalCase]:
     return list(LegalCase.objects.filter(contract=contract).select_related("letter").order_by("-opened_at", "-id"))
 
 
-def legal_case_for_customer(*, contract: Contract) -> LegalCase | None:
-    """The legal case a customer sees on their contract page: the open one, else the one that
-    closed last (the portal asks only once the lawyer's letter is among the contract's letters)."""
-    return (
+def legal_case_for_customer(*, contract: Contract, letters: list[Notice]) -> LegalCase | None:
+    """The legal case a customer sees on their contract page, given the letters sent to them
+    about it: the open case, else the one that closed last, once its own lawyer's letter is
+    among them. A legal case starts with that letter (written by the legal route, not by a
+    ladder step), so a contract without one costs no query."""
+    sent = {n.pk for n in letters if n.purpose == Purpose.LAWYER_LETTER and n.step_id is None}
+    if not sent:
+        return None
+    case = (
         LegalCase.objects.filter(contract=contract)
         .order_by(F("closed_on").desc(nulls_first=True), "-opened_at", "-id")
         .first()
     )
+    return case if case is not None and case.letter_id in sent else None

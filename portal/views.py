@@ -35,7 +35,6 @@ from contracts.services import plan_propose
 from core.dates import business_today
 from core.errors import ApplicationError, NotFoundError
 from core.forms import form_add_application_error
-from notices.models import Purpose
 from notices.selectors import (
     contract_letters_and_suspension_notice,
     customer_banners,
@@ -87,11 +86,6 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     limitation = contract_limitation(contract=contract, on_date=today)
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "zh-hans"
     letters, suspension_notice = contract_letters_and_suspension_notice(profile=contract.customer, contract=contract)
-    # A legal case starts with its lawyer's letter (written by the legal route, not by a ladder
-    # step): only a contract that has one asks for the case, so the others keep their queries;
-    # a case is shown once its own letter has gone out.
-    sent = {n.pk for n in letters if n.purpose == Purpose.LAWYER_LETTER and n.step_id is None}
-    legal_case = legal_case_for_customer(contract=contract) if sent else None
     return render(
         request,
         "portal/contract_detail.html",
@@ -112,7 +106,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": list(contract_payments(contract=contract)),
             "plans": plans,
             "letters": letters,
-            "legal_case": legal_case if legal_case is not None and legal_case.letter_id in sent else None,
+            "legal_case": legal_case_for_customer(contract=contract, letters=letters),
             "today": today,
             "validation_notice": validation_notice_for_contract(contract=contract),
         },
